@@ -1,0 +1,50 @@
+# Insight Hub warehouse: `make demo` runs the main job, `make test` the tests.
+# Both create .venv and install the pinned dependencies first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+SCALE ?= 1.0
+SEED ?= 20261101
+# Deliveries run up to the start of the current month, so sources are fresh.
+AS_OF ?= $(shell date +%Y-%m-01)
+DATA ?= data
+export INSIGHT_HUB_LANDING ?= $(DATA)/landing
+export DBT_PROFILES_DIR := $(CURDIR)
+
+.PHONY: demo test lint install bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=...)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing pinned dependencies into $(VENV)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+demo: $(STAMP)
+	@rm -rf $(INSIGHT_HUB_LANDING) $(DATA)/ground_truth
+	$(BIN)/python -m insight_hub.borough --scale $(SCALE) --seed $(SEED) --as-of $(AS_OF) \
+		--landing $(INSIGHT_HUB_LANDING) --truth $(DATA)/ground_truth
+	$(BIN)/dbt build
+	@cp target/run_results.json target/build_run_results.json
+	$(BIN)/dbt source freshness
+	$(BIN)/python -m insight_hub.record_of_processing
+	$(BIN)/dbt docs generate --quiet
+	$(BIN)/python -m insight_hub.summary --run-results target/build_run_results.json
+
+lint: $(STAMP)
+	INSIGHT_HUB_TARGET=test INSIGHT_HUB_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.build_timings $(BENCH_ARGS)
+
+clean:
+	rm -rf target logs warehouse $(DATA) exports reports

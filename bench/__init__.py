@@ -1,0 +1,1 @@
+"""Benchmarks: full-scale figures belong here, never in timed tests."""

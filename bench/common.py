@@ -1,0 +1,82 @@
+"""What the benchmarks share: a workspace per scale, timing, reporting."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RESULTS = PROJECT_ROOT / "bench" / "results"
+
+
+@dataclass(frozen=True)
+class BenchWorkspace:
+    """Landing data, warehouse and dbt artifacts of one benchmark scale."""
+
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "insight_hub.duckdb"
+
+    @property
+    def target(self) -> Path:
+        return self.root / "target"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "INSIGHT_HUB_TARGET": "test",
+            "INSIGHT_HUB_LANDING": str(self.landing),
+            "INSIGHT_HUB_WAREHOUSE": str(self.warehouse),
+            "DBT_TARGET_PATH": str(self.target),
+            "DBT_LOG_PATH": str(self.root / "logs"),
+            "DBT_PROFILES_DIR": str(PROJECT_ROOT),
+        }
+
+
+def workspace_for(scale: float) -> BenchWorkspace:
+    return BenchWorkspace(Path(os.environ.get("INSIGHT_HUB_BENCH_DIR", PROJECT_ROOT / "bench" / "work")) / f"scale_{scale:g}")
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    """Wall-clock seconds of a command run from the project root; fails loudly."""
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if completed.returncode != 0:
+        sys.exit(f"{' '.join(command[:4])} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-2000:]}")
+    return elapsed
+
+
+def generate(workspace: BenchWorkspace, scale: float) -> float:
+    return timed(
+        [sys.executable, "-m", "insight_hub.borough", "--scale", str(scale), "--landing", str(workspace.landing),
+         "--truth", str(workspace.root / "ground_truth")],
+        workspace.env(),
+    )
+
+
+def dbt(workspace: BenchWorkspace, *args: str) -> float:
+    return timed([sys.executable, "-m", "dbt.cli.main", *args], workspace.env())
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def save(name: str, figures: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(figures, indent=2))
+    return path

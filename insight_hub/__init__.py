@@ -1,0 +1,1 @@
+"""Insight Hub warehouse: the synthetic borough, dbt plugins, pseudonymisation and reporting helpers."""

@@ -1,0 +1,174 @@
+"""What a run of the generator is asked to do, validated once.
+
+`BoroughConfig` holds the command-line arguments; `Period` is one monthly
+delivery. Sizes at scale 1.0 live here so the README, the generator and the
+tests quote one set of numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+#: Service folders, in the order the generator writes them.
+SERVICES: tuple[str, ...] = (
+    "housing",
+    "adult_social_care",
+    "childrens_social_care",
+    "revenues_benefits",
+    "education",
+    "community_safety",
+    "nhs_partner",
+    "employment_skills",
+)
+
+#: Fault name -> default rate (the probability that one eligible row gets it).
+FAULT_DEFAULTS: Mapping[str, float] = MappingProxyType(
+    {
+        "name_typo": 0.02,
+        "name_transposition": 0.01,
+        "nickname": 0.05,
+        "initial_only": 0.02,
+        "name_swap": 0.005,
+        "surname_change": 0.005,
+        "swapped_day_month": 0.01,
+        "mixed_date_format": 0.03,
+        "missing_nhs_number": 0.05,
+        "invalid_nhs_number": 0.01,
+        "stale_address": 0.03,
+        "postcode_format": 0.10,
+        "blank": 0.02,
+        "duplicate_row": 0.01,
+    }
+)
+FAULT_NAMES: tuple[str, ...] = tuple(FAULT_DEFAULTS)
+
+#: Population at scale 1.0 (Barnet, census 2021 order of magnitude).
+RESIDENTS_AT_SCALE_1 = 389_000
+HOUSEHOLDS_AT_SCALE_1 = 149_000
+
+#: Records (or people, where stated) per service at scale 1.0.
+VOLUMES_AT_SCALE_1: Mapping[str, int] = MappingProxyType(
+    {
+        "housing_register": 7_500,  # applications
+        "homelessness_hclic": 2_500,  # cases
+        "asc_clients": 3_500,  # clients, 1-3 service rows each
+        "csc_children": 4_500,  # children, ~1.3 referrals each
+        "ctr_claims": 22_000,  # claims, claimant + partner rows
+        "pupils": 60_000,  # pupils on roll per census
+        "asb_cases": 5_000,  # cases
+        "employment_participants": 2_500,  # participants
+    }
+)
+
+COMMISSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class ConfigError(ValueError):
+    """An argument the generator cannot work with; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """One monthly delivery: events in [start, end], extracted the day after end."""
+
+    year: int
+    month: int
+
+    @property
+    def label(self) -> str:
+        """The file-name suffix, YYYY-MM."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def extracted(self) -> date:
+        """First day of the next month: the day the extract is produced."""
+        return date(self.year + self.month // 12, self.month % 12 + 1, 1)
+
+    @property
+    def end(self) -> date:
+        return self.extracted - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class BoroughConfig:
+    """Arguments of one generation run (see `python -m insight_hub.borough --help`)."""
+
+    scale: float = 1.0
+    seed: int = 20261101
+    landing: Path = Path("data/landing")
+    truth: Path = Path("data/ground_truth")
+    commission: str = "IH-2026-001"
+    as_of: date = date(2026, 11, 1)
+    deliveries: int = 2
+    services: tuple[str, ...] = SERVICES
+    faults: Mapping[str, float] = field(default_factory=lambda: dict(FAULT_DEFAULTS))
+
+    def __post_init__(self) -> None:
+        if not self.scale > 0:
+            raise ConfigError(f"--scale must be greater than 0, got {self.scale}")
+        if self.scale > 5:
+            raise ConfigError(f"--scale must be at most 5, got {self.scale}")
+        if not 0 <= self.seed < 2**63:
+            raise ConfigError(f"--seed must be a non-negative integer, got {self.seed}")
+        if not 1 <= self.deliveries <= 36:
+            raise ConfigError(f"--deliveries must be between 1 and 36, got {self.deliveries}")
+        if not COMMISSION_PATTERN.fullmatch(self.commission):
+            raise ConfigError(f"--commission must be letters, digits, '.', '_' or '-', got {self.commission!r}")
+        unknown = sorted(set(self.services) - set(SERVICES))
+        if unknown:
+            raise ConfigError(f"unknown service {unknown[0]!r}; choose from {', '.join(SERVICES)}")
+        if not self.services:
+            raise ConfigError("--services names no service")
+        for name, rate in self.faults.items():
+            if name not in FAULT_DEFAULTS:
+                raise ConfigError(f"unknown fault {name!r}; choose from {', '.join(FAULT_NAMES)}")
+            if not 0 <= rate <= 1:
+                raise ConfigError(f"fault rate must be between 0 and 1, got {name}={rate}")
+        landing, truth = self.landing.resolve(), self.truth.resolve()
+        if truth == landing or landing in truth.parents:
+            raise ConfigError(f"--truth ({self.truth}) must not be inside --landing ({self.landing})")
+        if truth in landing.parents:
+            raise ConfigError(f"--landing ({self.landing}) must not be inside --truth ({self.truth})")
+        # Services in canonical order and every fault present, so equal runs compare equal.
+        object.__setattr__(self, "services", tuple(s for s in SERVICES if s in self.services))
+        object.__setattr__(self, "faults", MappingProxyType({n: float(self.faults.get(n, FAULT_DEFAULTS[n])) for n in FAULT_NAMES}))
+
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        """The delivery months, oldest first: the `deliveries` months before the month of `as_of`."""
+        months = self.as_of.year * 12 + self.as_of.month - 1
+        return tuple(Period(m // 12, m % 12 + 1) for m in range(months - self.deliveries, months))
+
+    @property
+    def window_start(self) -> date:
+        """Earliest event date: three years before `as_of` (29 February falls back to the 28th)."""
+        day = min(self.as_of.day, 28) if self.as_of.month == 2 else self.as_of.day
+        return self.as_of.replace(year=self.as_of.year - 3, day=day)
+
+    def count(self, at_scale_1: int) -> int:
+        """A size at scale 1.0 scaled to this run (at least 1)."""
+        return max(1, round(at_scale_1 * self.scale))
+
+
+def parse_fault(text: str) -> tuple[str, float]:
+    """`name=rate` from the command line."""
+    name, sep, rate = text.partition("=")
+    if not sep:
+        raise ConfigError(f"--fault expects name=rate, got {text!r}")
+    name = name.strip()
+    if name not in FAULT_DEFAULTS:
+        raise ConfigError(f"unknown fault {name!r}; choose from {', '.join(FAULT_NAMES)}")
+    try:
+        value = float(rate)
+    except ValueError:
+        raise ConfigError(f"fault rate must be a number, got {text!r}") from None
+    return name, value

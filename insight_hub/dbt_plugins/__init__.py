@@ -1,0 +1,1 @@
+"""dbt-duckdb plugins configured in profiles.yml."""

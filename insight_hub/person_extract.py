@@ -1,0 +1,196 @@
+"""The person-extract contract: canonical staging columns and onboarding.
+
+Every person-level extract is staged by the dbt macro ``stage_person_extract``
+from the column roles declared in its sources YAML. This module holds the
+catalogue of the canonical columns that macro emits (names, descriptions,
+governance classification) and writes a new extract's one-line staging model
+and its YAML twin:
+
+    python -m insight_hub.person_extract <source_name> <table_name>
+
+A test keeps this catalogue and the macro's column list identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class CanonicalColumn:
+    name: str
+    description: str
+    # privacy-notice category when no source column fills `role`, or "none" for
+    # facts about the delivery rather than the person
+    data_category: str
+    # pseudonymised (a keyed token or quasi-identifier) or "none"
+    identifiability: str
+    # the source role the column derives from; its column's classification wins
+    role: str | None
+
+
+def _col(
+    name: str, description: str, data_category: str = "none", identifiability: str = "pseudonymised", role: str | None = None
+) -> CanonicalColumn:
+    return CanonicalColumn(name, description, data_category, identifiability, role)
+
+
+CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
+    _col("commission_id", "Commission the extract was supplied for; its key keys every token in this row.", identifiability="none"),
+    _col("service_code", "Service that supplied the record (the source name).", identifiability="none"),
+    _col("source_table", "Source table (extract) the record came from.", identifiability="none"),
+    _col("delivery_file", "File name of the delivery the row came from.", identifiability="none"),
+    _col("source_row_number", "Data row of the record among the rows of its delivery file that parsed (1-based, header excluded); the file's own row unless the parser rejected earlier rows, which int_delivery_rows__quarantined accounts for.", identifiability="none"),
+    _col("extracted_at", "When the supplying system produced the extract.", identifiability="none"),
+    _col("record_token", "Token of the record's key in the source system (domain record). Unique among current versions.", role="record_ref"),
+    _col("source_person_token", "Token of the supplying system's own person identifier, where it has one (domain source_person).", role="source_person_ref"),
+    _col("event_date", "Date of the service event the record describes (application, referral, approach, registration, census...).", role="event_date"),
+    _col("nhs_number_token", "Token of the NHS number when it passes validation; null when missing or invalid.", "NHS Number", role="nhs_number"),
+    _col("has_nhs_number", "Whether an NHS number was supplied at all.", "NHS Number", role="nhs_number"),
+    _col("is_valid_nhs_number", "Whether the NHS number has ten digits, a correct modulus-11 check digit, is outside the 999 test range and is not one repeated digit.", "NHS Number", role="nhs_number"),
+    _col("forename_token", "Token of the first forename, normalised (upper case, accents, apostrophes and hyphens removed).", "Name", role="forename"),
+    _col("forename_canonical_token", "Token of the formal forename a nickname stands for (BILL -> WILLIAM, from the forename_nicknames seed), or of the forename itself.", "Name", role="forename"),
+    _col("forename_soundex_token", "Token of the Soundex code of the first forename (domain soundex).", "Name", role="forename"),
+    _col("forename_initial_token", "Token of the forename's initial (domain initial).", "Name", role="forename"),
+    _col("surname_token", "Token of the surname, normalised and with spaces removed (Smith-Jones and Smith Jones agree).", "Name", role="surname"),
+    _col("surname_soundex_token", "Token of the Soundex code of the surname (domain soundex).", "Name", role="surname"),
+    _col("full_name_token", "Token of forename and surname together.", "Name", role="forename"),
+    _col("has_name", "Whether both a forename and a surname were supplied.", "Name", role="forename"),
+    _col("birth_date_token", "Token of the date of birth (ISO) when it parses and is not after the extract date.", "Equalities Information", role="date_of_birth"),
+    _col("birth_date_swapped_token", "Token of the date of birth with day and month exchanged, where that is a different valid date; matches a record keyed the other way round.", "Equalities Information", role="date_of_birth"),
+    _col("birth_year", "Year of birth (a quasi-identifier kept in clear for age analysis).", "Equalities Information", role="date_of_birth"),
+    _col("has_birth_date", "Whether a date of birth was supplied.", "Equalities Information", role="date_of_birth"),
+    _col("is_valid_birth_date", "Whether the supplied date of birth parses and is not after the extract date.", "Equalities Information", role="date_of_birth"),
+    _col("age_at_event", "Age in whole years on the event date.", "Equalities Information", role="date_of_birth"),
+    _col("sex", "F or M from the system's coding; null when not known or not stated.", "Equalities Information", role="sex"),
+    _col("ethnicity_code_system", "Coding the ethnicity code uses (la_text, census_2021, nhs_ethnic_category, dfe, police_ic).", "Equalities Information", role="ethnicity"),
+    _col("ethnicity_code", "Ethnicity code as supplied; mapped to census groups by the ethnicity_codes seed downstream.", "Equalities Information", role="ethnicity"),
+    _col("is_disabled", "Whether a disability is recorded; null when not stated.", "Equalities Information", role="disability"),
+    _col("postcode_token", "Token of the postcode when it is a valid UK postcode after normalisation (upper case, one space).", "Address & contact details", role="postcode"),
+    _col("postcode_sector_token", "Token of the postcode sector (outward code and first inward digit).", "Address & contact details", role="postcode"),
+    _col("postcode_district", "Postcode district (outward code, e.g. NW4): an area of thousands of households, kept in clear for data-quality reporting.", "Address & contact details", role="postcode"),
+    _col("has_postcode", "Whether a postcode was supplied.", "Address & contact details", role="postcode"),
+    _col("is_valid_postcode", "Whether the supplied postcode has the BS 7666 shape.", "Address & contact details", role="postcode"),
+    _col("uprn_token", "Token of the UPRN of the person's address when it is 1 to 12 digits.", "Property information", role="uprn"),
+    _col("is_valid_uprn", "Whether the supplied UPRN is 1 to 12 digits.", "Property information", role="uprn"),
+    _col("is_duplicate_row", "Whether the same record key appears earlier in the same delivery file (a duplicated row).", identifiability="none"),
+    _col("is_current_version", "Whether this row is the version of its record the warehouse uses: the latest delivery's first row.", identifiability="none"),
+    _col("quarantine_reason", "Why the row is unusable (missing_record_ref, missing_event_date, unparseable_event_date, event_date_after_extract, birth_date_after_event); null for good rows.", identifiability="none"),
+    _col("quarantine_column", "Source column the quarantine reason is about.", identifiability="none"),
+)
+
+
+def _role_list(column: dict[str, Any]) -> list[str]:
+    role = column.get("config", {}).get("meta", {}).get("role")
+    return role if isinstance(role, list) else [role]
+
+
+def _classification(meta: dict[str, Any]) -> dict[str, Any]:
+    """The governance classification a source column passes to what derives from it."""
+    return {key: meta[key] for key in ("data_category", "special_category") if key in meta}
+
+
+def find_source_table(staging_dir: Path, source_name: str, table_name: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """The folder declaring source `source_name`, its YAML and its table `table_name`'s."""
+    for path in sorted(staging_dir.glob("*/_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            if source["name"] != source_name:
+                continue
+            for table in source["tables"]:
+                if table["name"] == table_name:
+                    return path.parent, source, table
+    raise SystemExit(f"no sources file under {staging_dir} declares {source_name}.{table_name}: declare the source first")
+
+
+def twin_yaml(source_name: str, table_name: str, source: dict[str, Any], table: dict[str, Any]) -> str:
+    """The YAML twin of a person-extract staging model."""
+    classification_by_role: dict[str, dict[str, Any]] = {}
+    for column in table.get("columns", []):
+        meta = column.get("config", {}).get("meta", {})
+        for role in _role_list(column):
+            classification_by_role.setdefault(role, _classification(meta))
+    if "full_name" in classification_by_role:
+        for role in ("forename", "surname"):
+            classification_by_role.setdefault(role, classification_by_role["full_name"])
+    columns: list[dict[str, Any]] = []
+    for canonical in CANONICAL_COLUMNS:
+        # a column whose role no source column fills is always null: nothing to classify
+        classification = (
+            classification_by_role.get(canonical.role, {"data_category": "none"})
+            if canonical.role
+            else {"data_category": canonical.data_category}
+        )
+        columns.append(
+            {
+                "name": canonical.name,
+                "description": canonical.description,
+                "config": {"meta": {**classification, "identifiability": canonical.identifiability}},
+            }
+        )
+    for column in table.get("columns", []):
+        meta = column.get("config", {}).get("meta", {})
+        roles = _role_list(column)
+        extra = _classification(meta)
+        if "related_person_ref" in roles:
+            columns.append({"name": "related_person_token", "description": f"Token of the supplying system's person identifier of the related person ({column['name']}).", "config": {"meta": {**extra, "identifiability": "pseudonymised"}}})
+        if "contact_identifier" in roles:
+            columns.append({"name": f"{meta['domain']}_token", "description": f"Token of the normalised {column['name']} (domain {meta['domain']}).", "config": {"meta": {**extra, "identifiability": "pseudonymised"}}})
+    for column in table.get("columns", []):
+        meta = column.get("config", {}).get("meta", {})
+        if "attribute" in _role_list(column):
+            extra = _classification(meta)
+            columns.append({"name": meta["as"], "description": column["description"], "config": {"meta": {**extra, "identifiability": "pseudonymised"}}})
+    model = {
+        "name": f"stg_{source_name}__{table_name}",
+        "description": (
+            f"{table['description'].strip()} Staged by stage_person_extract: one row per delivered row, "
+            "identifiers replaced by keyed tokens, with duplicate and quarantine flags."
+        ),
+        "config": {
+            "meta": {
+                "owning_service": source["config"]["meta"]["owning_service"],
+                "retention_class": table["config"]["meta"]["retention_class"],
+            }
+        },
+        "data_tests": [{"person_extract_is_sound": {}}],
+        "columns": columns,
+    }
+    header = (
+        f"# Written by `python -m insight_hub.person_extract {source_name} {table_name}` from the\n"
+        "# column roles in the sources file beside it; regenerate after changing them.\n"
+    )
+    return header + yaml.safe_dump({"version": 2, "models": [model]}, sort_keys=False, width=100, allow_unicode=True)
+
+
+def onboard(source_name: str, table_name: str, project_dir: Path = PROJECT_ROOT) -> list[Path]:
+    """Write (or rewrite) the staging model and twin of an extract beside its sources file."""
+    folder, source, table = find_source_table(project_dir / "models" / "staging", source_name, table_name)
+    model_path = folder / f"stg_{source_name}__{table_name}.sql"
+    model_path.write_text(f"{{{{ stage_person_extract('{source_name}', '{table_name}') }}}}\n")
+    twin_path = model_path.with_suffix(".yml")
+    twin_path.write_text(twin_yaml(source_name, table_name, source, table))
+    return [model_path, twin_path]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the staging model and YAML twin of a person-level extract.")
+    parser.add_argument("source_name")
+    parser.add_argument("table_name")
+    parser.add_argument("--project-dir", type=Path, default=PROJECT_ROOT)
+    args = parser.parse_args(argv)
+    for path in onboard(args.source_name, args.table_name, args.project_dir):
+        print(f"wrote {path}")
+    print(f"next: add stg_{args.source_name}__{args.table_name} to vars.person_extracts in dbt_project.yml")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

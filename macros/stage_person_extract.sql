@@ -1,0 +1,338 @@
+{#- The staging model of every person-level extract is one call of this macro:
+
+        {{ stage_person_extract('housing', 'housing_register') }}
+
+    It reads the source's column roles from its YAML (column meta `role`) and
+    returns the canonical pseudonymised shape (see person_extract_columns()):
+    provenance (file and row), a keyed token per identifier and matching
+    variant, validity flags, non-identifying attributes, duplicate and
+    quarantine flags. Cleartext exists only inside this view's CTEs. -#}
+
+{% macro person_extract_roles() -%}
+    {#- role -> true when a source may map at most one column to it -#}
+    {{ return({
+        'record_ref': true, 'source_person_ref': true, 'nhs_number': true,
+        'forename': true, 'middle_names': true, 'surname': true, 'full_name': true, 'title': true,
+        'date_of_birth': true, 'sex': true, 'ethnicity': true, 'disability': true,
+        'postcode': true, 'uprn': true, 'event_date': true, 'extracted_at': true, 'related_person_ref': true,
+        'address_line': false, 'contact_identifier': false, 'attribute': false, 'excluded': false,
+    }) }}
+{%- endmacro %}
+
+
+{% macro person_extract_columns() -%}
+    {#- The canonical columns, in order, that every person-extract staging model
+        emits before its own attributes; the spine unions exactly these. -#}
+    {{ return([
+        'commission_id', 'service_code', 'source_table', 'delivery_file', 'source_row_number', 'extracted_at',
+        'record_token', 'source_person_token', 'event_date',
+        'nhs_number_token', 'has_nhs_number', 'is_valid_nhs_number',
+        'forename_token', 'forename_canonical_token', 'forename_soundex_token', 'forename_initial_token',
+        'surname_token', 'surname_soundex_token', 'full_name_token', 'has_name',
+        'birth_date_token', 'birth_date_swapped_token', 'birth_year', 'has_birth_date', 'is_valid_birth_date', 'age_at_event',
+        'sex', 'ethnicity_code_system', 'ethnicity_code', 'is_disabled',
+        'postcode_token', 'postcode_sector_token', 'postcode_district', 'has_postcode', 'is_valid_postcode',
+        'uprn_token', 'is_valid_uprn',
+        'is_duplicate_row', 'is_current_version', 'quarantine_reason', 'quarantine_column',
+    ]) }}
+{%- endmacro %}
+
+
+{% macro source_node(source_name, table_name) -%}
+    {%- set key = 'source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name -%}
+    {%- if key not in graph.sources -%}
+        {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ " is not declared") }}
+    {%- endif -%}
+    {{ return(graph.sources[key]) }}
+{%- endmacro %}
+
+
+{% macro landing_glob(meta) -%}
+    {#- The file pattern a landing source reads: the first quoted path of its
+        external_location, with the {landing_dir} and {commission} placeholders
+        filled in as dbt-duckdb fills them. -#}
+    {%- set location = meta.external_location.replace('{landing_dir}', meta.landing_dir).replace('{commission}', meta.commission) -%}
+    {%- set quoted = modules.re.search("'([^']+)'", location) -%}
+    {{ return(quoted.group(1) if quoted else location) }}
+{%- endmacro %}
+
+
+{% macro landing_file_count(meta) -%}
+    {#- How many delivered files a landing source's pattern matches now. -#}
+    {{ return(run_query("select count(*) from glob('" ~ landing_glob(meta) ~ "')").columns[0].values()[0]) }}
+{%- endmacro %}
+
+
+{% macro landing_rows(source_name, table_name, node) -%}
+    {#- The source's rows with two provenance columns: delivery_file (file name)
+        and source_row_number (1-based data row in that file, header excluded).
+        A source with no file in the landing folder (nothing delivered yet, or
+        its commission purged) gives no rows rather than failing the build;
+        source freshness and the open-commission delivery test report it. -#}
+    {%- set file_format = node.config.meta.format -%}
+    {%- if landing_file_count(node.config.meta) == 0 -%}
+        select
+            {%- for column in node.columns %}
+            cast(null as varchar) as "{{ column }}",
+            {%- endfor %}
+            cast(null as varchar) as delivery_file,
+            cast(null as bigint) as source_row_number
+        where false
+    {%- elif file_format == 'csv' -%}
+        select
+            * exclude (filename, ordinality),
+            parse_filename(filename) as delivery_file,
+            ordinality - min(ordinality) over (partition by filename) + 1 as source_row_number
+        from {{ source(source_name, table_name) }} with ordinality
+    {%- elif file_format == 'parquet' -%}
+        select
+            * exclude (filename, file_row_number),
+            parse_filename(filename) as delivery_file,
+            file_row_number + 1 as source_row_number
+        from {{ source(source_name, table_name) }}
+    {%- elif file_format == 'excel' -%}
+        select * from {{ source(source_name, table_name) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ ": landing format '" ~ file_format ~ "' is not csv, parquet or excel") }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro stage_person_extract(source_name, table_name) -%}
+    {%- set nicknames = ref('forename_nicknames') -%}
+    {%- if not execute -%}
+        {#- register the dependency; the source is only read once its files are known to exist -#}
+        select * from {{ source(source_name, table_name) }}
+    {%- else -%}
+        {%- set node = source_node(source_name, table_name) -%}
+        {%- set meta = node.config.meta -%}
+        {%- set label = source_name ~ "." ~ table_name -%}
+        {%- for required in ['commission', 'format', 'date_formats'] -%}
+            {%- if not meta.get(required) -%}
+                {{ exceptions.raise_compiler_error("source " ~ label ~ ": meta." ~ required ~ " is required") }}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set commission = meta.commission -%}
+        {%- set roles = person_extract_roles() -%}
+        {%- set by_role = {} -%}
+        {%- set attributes = [] -%}
+        {%- set contacts = [] -%}
+        {%- for column in node.columns.values() -%}
+            {#- a column may fill several roles, e.g. [event_date, extracted_at] -#}
+            {%- set column_roles = column.meta.get('role') -%}
+            {%- for role in (column_roles if column_roles is not string and column_roles is iterable else [column_roles]) -%}
+                {%- if role not in roles -%}
+                    {{ exceptions.raise_compiler_error("source " ~ label ~ ", column '" ~ column.name ~ "': meta.role '" ~ role ~ "' is not one of " ~ (roles.keys() | list | join(', '))) }}
+                {%- endif -%}
+                {%- if roles[role] and role in by_role -%}
+                    {{ exceptions.raise_compiler_error("source " ~ label ~ ": columns '" ~ by_role[role].name ~ "' and '" ~ column.name ~ "' both have role " ~ role) }}
+                {%- endif -%}
+                {%- if role == 'attribute' -%}
+                    {%- if not column.meta.get('as') or column.meta.as in person_extract_columns() -%}
+                        {{ exceptions.raise_compiler_error("source " ~ label ~ ", column '" ~ column.name ~ "': an attribute needs meta.as, a new column name") }}
+                    {%- endif -%}
+                    {%- do attributes.append(column) -%}
+                {%- elif role == 'contact_identifier' -%}
+                    {%- if column.meta.get('domain') not in ['email', 'phone', 'nino'] -%}
+                        {{ exceptions.raise_compiler_error("source " ~ label ~ ", column '" ~ column.name ~ "': a contact_identifier needs meta.domain email, phone or nino") }}
+                    {%- endif -%}
+                    {%- do contacts.append(column) -%}
+                {%- elif roles[role] -%}
+                    {%- do by_role.update({role: column}) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- for required in ['record_ref', 'event_date', 'extracted_at'] -%}
+            {%- if required not in by_role -%}
+                {{ exceptions.raise_compiler_error("source " ~ label ~ ": no column has role " ~ required) }}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if 'full_name' in by_role and ('forename' in by_role or 'surname' in by_role) -%}
+            {{ exceptions.raise_compiler_error("source " ~ label ~ ": map either full_name or forename and surname, not both") }}
+        {%- endif -%}
+        {%- set date_formats = meta.date_formats + var('fallback_date_formats') -%}
+        {%- set raw = {} -%}
+        {%- set formats = {} -%}
+        {%- for role in roles -%}
+            {%- if role in by_role -%}
+                {%- do raw.update({role: '"' ~ by_role[role].name ~ '"'}) -%}
+                {%- do formats.update({role: by_role[role].meta.get('formats', date_formats)}) -%}
+            {%- else -%}
+                {%- do raw.update({role: 'cast(null as varchar)'}) -%}
+                {%- do formats.update({role: date_formats}) -%}
+            {%- endif -%}
+        {%- endfor %}
+
+with
+
+source_rows as (
+    {{ landing_rows(source_name, table_name, node) }}
+),
+
+nicknames as (
+    select
+        {{ normalise_name('nickname') }} as nickname,
+        min({{ normalise_name('forename') }}) as forename
+    from {{ nicknames }}
+    group by 1
+),
+
+normalised as (
+    select
+        source_rows.delivery_file,
+        source_rows.source_row_number,
+        {{ normalise_text(raw.record_ref) }} as record_ref,
+        {{ normalise_text(raw.source_person_ref) }} as source_person_ref,
+        {{ normalise_text(raw.related_person_ref) }} as related_person_ref,
+        {{ normalise_nhs_number(raw.nhs_number) }} as nhs_number,
+        {%- if 'full_name' in by_role %}
+        {%- if by_role.full_name.meta.get('name_order') == 'surname_first' %}
+        {{ normalise_name("split_part(" ~ raw.full_name ~ ", ',', 2)") }} as forenames,
+        replace({{ normalise_name("split_part(" ~ raw.full_name ~ ", ',', 1)") }}, ' ', '') as surname,
+        {%- else %}
+        nullif(regexp_replace({{ strip_name_titles(normalise_name(raw.full_name)) }}, ' ?[A-Z]+$', ''), '') as forenames,
+        nullif(regexp_extract({{ strip_name_titles(normalise_name(raw.full_name)) }}, ' ([A-Z]+)$', 1), '') as surname,
+        {%- endif %}
+        {%- else %}
+        {{ normalise_name(raw.forename) }} as forenames,
+        replace({{ normalise_name(raw.surname) }}, ' ', '') as surname,
+        {%- endif %}
+        {{ normalise_text(raw.date_of_birth) }} as birth_date_text,
+        {{ parse_date(raw.date_of_birth, formats.date_of_birth) }} as birth_date,
+        {{ normalise_text(raw.event_date) }} as event_date_text,
+        {{ parse_date(raw.event_date, formats.event_date) }} as event_date,
+        {{ parse_timestamp(raw.extracted_at, by_role.extracted_at.meta.get('formats', meta.get('timestamp_formats', []))) }} as extracted_at,
+        {{ normalise_sex(raw.sex) }} as sex,
+        {{ normalise_text(raw.ethnicity) }} as ethnicity_code,
+        {{ parse_boolean(raw.disability) }} as is_disabled,
+        {{ normalise_postcode(raw.postcode) }} as postcode,
+        {{ normalise_uprn(raw.uprn) }} as uprn
+        {%- for column in contacts %},
+        {%- if column.meta.domain == 'email' %}
+        lower({{ normalise_text('"' ~ column.name ~ '"') }}) as {{ column.meta.domain }}
+        {%- elif column.meta.domain == 'phone' %}
+        nullif(regexp_replace(regexp_replace(cast("{{ column.name }}" as varchar), '[^0-9+]', '', 'g'), '^\+44', '0'), '') as {{ column.meta.domain }}
+        {%- else %}
+        nullif(upper(regexp_replace(cast("{{ column.name }}" as varchar), '\s', '', 'g')), '') as {{ column.meta.domain }}
+        {%- endif %}
+        {%- endfor %}
+        {%- for column in attributes %},
+        {{ typed_attribute('"' ~ column.name ~ '"', column.meta.get('type', 'varchar'), column.meta.get('formats', date_formats)) }} as {{ column.meta.as }}
+        {%- endfor %}
+    from source_rows
+),
+
+identified as (
+    select
+        normalised.*,
+        nullif(split_part(normalised.forenames, ' ', 1), '') as forename,
+        {{ is_valid_nhs_number('normalised.nhs_number') }} as is_valid_nhs_number,
+        {{ is_valid_postcode('normalised.postcode') }} as is_valid_postcode,
+        {{ is_valid_uprn('normalised.uprn') }} as is_valid_uprn,
+        coalesce(normalised.birth_date <= cast(normalised.extracted_at as date), false) as is_valid_birth_date
+    from normalised
+),
+
+pseudonymised as (
+    select
+        '{{ commission }}' as commission_id,
+        '{{ source_name }}' as service_code,
+        '{{ table_name }}' as source_table,
+        identified.delivery_file,
+        identified.source_row_number,
+        identified.extracted_at,
+        {{ pseudonymise("'" ~ table_name ~ ":' || identified.record_ref", 'record', commission) }} as record_token,
+        {{ pseudonymise("'" ~ source_name ~ ":' || identified.source_person_ref", 'source_person', commission) }} as source_person_token,
+        identified.event_date,
+        {{ pseudonymise("case when identified.is_valid_nhs_number then identified.nhs_number end", 'nhs_number', commission) }} as nhs_number_token,
+        identified.nhs_number is not null as has_nhs_number,
+        identified.is_valid_nhs_number,
+        {{ pseudonymise('identified.forename', 'forename', commission) }} as forename_token,
+        {{ pseudonymise('coalesce(nicknames.forename, identified.forename)', 'forename', commission) }} as forename_canonical_token,
+        {{ pseudonymise(soundex('identified.forename'), 'soundex', commission) }} as forename_soundex_token,
+        {{ pseudonymise('left(identified.forename, 1)', 'initial', commission) }} as forename_initial_token,
+        {{ pseudonymise('identified.surname', 'surname', commission) }} as surname_token,
+        {{ pseudonymise(soundex('identified.surname'), 'soundex', commission) }} as surname_soundex_token,
+        {{ pseudonymise("identified.forename || ' ' || identified.surname", 'full_name', commission) }} as full_name_token,
+        identified.forename is not null and identified.surname is not null as has_name,
+        {{ pseudonymise("case when identified.is_valid_birth_date then strftime(identified.birth_date, '%Y-%m-%d') end", 'birth_date', commission) }} as birth_date_token,
+        {{ pseudonymise("case when identified.is_valid_birth_date then strftime(" ~ swap_day_month('identified.birth_date') ~ ", '%Y-%m-%d') end", 'birth_date', commission) }} as birth_date_swapped_token,
+        case when identified.is_valid_birth_date then year(identified.birth_date) end as birth_year,
+        identified.birth_date_text is not null as has_birth_date,
+        identified.is_valid_birth_date,
+        case when identified.is_valid_birth_date and identified.birth_date <= identified.event_date
+            then {{ age_in_years('identified.birth_date', 'identified.event_date') }}
+        end as age_at_event,
+        identified.sex,
+        {{ "'" ~ by_role.ethnicity.meta.code_system ~ "'" if 'ethnicity' in by_role else 'cast(null as varchar)' }} as ethnicity_code_system,
+        identified.ethnicity_code,
+        identified.is_disabled,
+        {{ pseudonymise('case when identified.is_valid_postcode then identified.postcode end', 'postcode', commission) }} as postcode_token,
+        {{ pseudonymise('case when identified.is_valid_postcode then ' ~ postcode_sector('identified.postcode') ~ ' end', 'postcode_sector', commission) }} as postcode_sector_token,
+        case when identified.is_valid_postcode then {{ postcode_district('identified.postcode') }} end as postcode_district,
+        identified.postcode is not null as has_postcode,
+        identified.is_valid_postcode,
+        {{ pseudonymise('case when identified.is_valid_uprn then identified.uprn end', 'uprn', commission) }} as uprn_token,
+        identified.is_valid_uprn,
+        row_number() over (
+            partition by identified.delivery_file, identified.record_ref order by identified.source_row_number
+        ) > 1 as is_duplicate_row,
+        row_number() over (
+            partition by identified.record_ref order by identified.delivery_file desc, identified.source_row_number
+        ) = 1 and identified.record_ref is not null as is_current_version,
+        case
+            when identified.record_ref is null then 'missing_record_ref'
+            when identified.event_date_text is null then 'missing_event_date'
+            when identified.event_date is null then 'unparseable_event_date'
+            when identified.event_date > cast(identified.extracted_at as date) then 'event_date_after_extract'
+            when identified.birth_date > identified.event_date then 'birth_date_after_event'
+        end as quarantine_reason,
+        case
+            when identified.record_ref is null then '{{ by_role.record_ref.name }}'
+            when identified.event_date is null or identified.event_date > cast(identified.extracted_at as date)
+                then '{{ by_role.event_date.name }}'
+            when identified.birth_date > identified.event_date then '{{ by_role.get("date_of_birth", {"name": ""}).name }}'
+        end as quarantine_column
+        {%- if 'related_person_ref' in by_role %},
+        {{ pseudonymise("'" ~ source_name ~ ":' || identified.related_person_ref", 'source_person', commission) }} as related_person_token
+        {%- endif %}
+        {%- for column in contacts %},
+        {{ pseudonymise('identified.' ~ column.meta.domain, column.meta.domain, commission) }} as {{ column.meta.domain }}_token
+        {%- endfor %}
+        {%- for column in attributes %},
+        identified.{{ column.meta.as }}
+        {%- endfor %}
+    from identified
+    left join nicknames
+        on identified.forename = nicknames.nickname
+)
+
+select * from pseudonymised
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro typed_attribute(value, type, formats) -%}
+    {#- A non-identifying attribute cast to its declared type; values that do not
+        parse become NULL (the column's data tests count them). -#}
+    {%- if type == 'varchar' -%} {{ normalise_text(value) }}
+    {%- elif type == 'integer' -%} try_cast({{ normalise_text(value) }} as integer)
+    {%- elif type == 'decimal' -%} try_cast(replace({{ normalise_text(value) }}, ',', '') as decimal(12, 2))
+    {%- elif type == 'boolean' -%} {{ parse_boolean(value) }}
+    {%- elif type == 'date' -%} {{ parse_date(value, formats) }}
+    {%- elif type == 'list' -%} list_filter(list_transform(regexp_split_to_array({{ normalise_text(value) }}, '\s*[|;]\s*'), lambda item: nullif(item, '')), lambda item: item is not null)
+    {%- else -%} {{ exceptions.raise_compiler_error("attribute type '" ~ type ~ "' is not varchar, integer, decimal, boolean, date or list") }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro model_meta(model_name, key) -%}
+    {#- A model's meta value, looked up by name at execution (None while parsing). -#}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
+            {{ return(node.config.meta.get(key)) }}
+        {%- endfor -%}
+        {{ exceptions.raise_compiler_error("model_meta: no model named " ~ model_name) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}

@@ -1,0 +1,133 @@
+{#- One row per current, unquarantined, unexpired record of every
+    person-level extract (the staging models listed in var('person_extracts')),
+    in one shape, with the geography of its postcode (or, failing that, of its
+    UPRN), its property type and its ethnic group on the census classification.
+    Pseudonymised: tokens and non-identifying attributes only. Records whose
+    address does not resolve are kept, with is_geocoded false; records past
+    their retention date are left out. -#}
+
+with
+
+person_records as (
+    {% for model in var('person_extracts') %}
+    select
+        {{ person_extract_columns() | join(', ') }},
+        '{{ model_meta(model, 'retention_class') }}' as retention_class
+    from {{ ref(model) }}
+    where is_current_version and quarantine_reason is null
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+commissions as (
+    select * from {{ ref('commissions') }}
+),
+
+retention_schedule as (
+    select * from {{ ref('retention_schedule') }}
+),
+
+retention_exceptions as (
+    select * from {{ ref('retention_exceptions') }}
+),
+
+postcodes as (
+    select * from {{ ref('stg_ons__postcode_directory') }}
+),
+
+properties as (
+    select * from {{ ref('stg_llpg__properties') }}
+),
+
+ethnicity_codes as (
+    select * from {{ ref('ethnicity_codes') }}
+),
+
+output_areas as (
+    select * from {{ ref('stg_ons__output_areas') }}
+),
+
+active_exceptions as (
+    select
+        commission_id,
+        retention_class,
+        max(extended_until) as extended_until,
+        max(review_date) as review_date
+    from retention_exceptions
+    where review_date >= date '{{ as_of_date() }}'
+    group by commission_id, retention_class
+),
+
+retained as (
+    select
+        person_records.*,
+        {{ retention_expiry_date(
+            'cast(person_records.extracted_at as date)', 'retention_schedule.retention_years',
+            'retention_schedule.retention_trigger', 'commissions.close_date',
+            'coalesce(class_exception.extended_until, commission_exception.extended_until)',
+            'coalesce(class_exception.review_date, commission_exception.review_date)',
+            "date '" ~ as_of_date() ~ "'"
+        ) }} as retention_expires_on
+    from person_records
+    inner join commissions
+        on person_records.commission_id = commissions.commission_id
+    inner join retention_schedule
+        on person_records.retention_class = retention_schedule.retention_class
+    left join active_exceptions as class_exception
+        on
+            person_records.commission_id = class_exception.commission_id
+            and person_records.retention_class = class_exception.retention_class
+    left join active_exceptions as commission_exception
+        on
+            person_records.commission_id = commission_exception.commission_id
+            and commission_exception.retention_class is null
+),
+
+located as (
+    select
+        retained.*,
+        properties.property_type,
+        coalesce(by_postcode.oa21_code, by_property.oa21_code) as oa21_code,
+        case
+            when by_postcode.oa21_code is not null then 'postcode'
+            when by_property.oa21_code is not null then 'uprn'
+        end as geocoded_by
+    from retained
+    left join postcodes as by_postcode
+        on
+            retained.commission_id = by_postcode.commission_id
+            and retained.postcode_token = by_postcode.postcode_token
+    left join properties
+        on
+            retained.commission_id = properties.commission_id
+            and retained.uprn_token = properties.uprn_token
+    left join postcodes as by_property
+        on
+            properties.commission_id = by_property.commission_id
+            and properties.postcode_token = by_property.postcode_token
+),
+
+geocoded as (
+    select
+        -- staging's row flags and the raw ethnicity code stay behind
+        located.* exclude (
+            is_duplicate_row, is_current_version, quarantine_reason, quarantine_column, -- noqa: RF02
+            ethnicity_code_system, ethnicity_code, source_row_number -- noqa: RF02
+        ),
+        ethnicity_codes.census_ethnic_group_code,
+        output_areas.lsoa21_code,
+        output_areas.msoa21_code,
+        output_areas.ward_code,
+        coalesce(ethnicity_codes.ethnic_group, 'Not known') as ethnic_group,
+        located.oa21_code is not null as is_geocoded
+    from located
+    left join output_areas
+        on located.oa21_code = output_areas.oa21_code
+    left join ethnicity_codes
+        on
+            located.ethnicity_code_system = ethnicity_codes.code_system
+            and upper(located.ethnicity_code) = upper(ethnicity_codes.source_code)
+)
+
+select * from geocoded
+where retention_expires_on >= date '{{ as_of_date() }}'

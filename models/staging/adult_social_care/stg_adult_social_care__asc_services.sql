@@ -1,0 +1,1 @@
+{{ stage_person_extract('adult_social_care', 'asc_services') }}

@@ -1,0 +1,1 @@
+{{ stage_person_extract('childrens_social_care', 'csc_referrals') }}

@@ -1,0 +1,1 @@
+{{ stage_person_extract('community_safety', 'asb_cases') }}

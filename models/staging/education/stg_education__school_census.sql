@@ -1,0 +1,1 @@
+{{ stage_person_extract('education', 'school_census') }}

@@ -1,0 +1,1 @@
+{{ stage_person_extract('employment_skills', 'participants_export') }}

@@ -1,0 +1,1 @@
+{{ stage_person_extract('housing', 'homelessness_hclic') }}

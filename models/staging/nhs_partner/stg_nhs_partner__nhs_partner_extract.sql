@@ -1,0 +1,1 @@
+{{ stage_person_extract('nhs_partner', 'nhs_partner_extract') }}

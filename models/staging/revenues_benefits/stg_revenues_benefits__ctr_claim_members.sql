@@ -1,0 +1,1 @@
+{{ stage_person_extract('revenues_benefits', 'ctr_claim_members') }}

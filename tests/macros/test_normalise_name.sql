@@ -1,0 +1,54 @@
+-- normalise_name, strip_name_titles and soundex on accents, apostrophes,
+-- double-barrelled names, titles and the classic Soundex examples.
+with
+
+names as (
+    select * from (values
+        ('Zoë', 'ZOE'),
+        ('O''Brien', 'OBRIEN'),
+        ('d’Souza', 'DSOUZA'),
+        ('Smith-Jones', 'SMITHJONES'),
+        ('  mary   ann ', 'MARY ANN'),
+        ('Chloé', 'CHLOE'),
+        ('J.', 'J'),
+        ('---', null),
+        (null, null)
+    ) as t (raw_value, expected)
+),
+
+titles as (
+    select * from (values
+        ('MR JOHN A SMITH', 'JOHN A SMITH'),
+        ('MRS DR JANE DOE', 'JANE DOE'),
+        ('MISTER JONES', 'MISTER JONES'),
+        ('MR', null)
+    ) as t (raw_value, expected)
+),
+
+soundex_codes as (
+    select * from (values
+        ('ROBERT', 'R163'),
+        ('RUPERT', 'R163'),
+        ('RUBIN', 'R150'),
+        ('ASHCRAFT', 'A261'),
+        ('TYMCZAK', 'T522'),
+        ('PFISTER', 'P236'),
+        ('LEE', 'L000'),
+        ('', null),
+        (null, null)
+    ) as t (raw_value, expected)
+),
+
+failures as (
+    select 'normalise_name' as macro_name, raw_value, expected, {{ normalise_name('raw_value') }} as actual
+    from names
+    union all
+    select 'strip_name_titles', raw_value, expected, {{ strip_name_titles('raw_value') }}
+    from titles
+    union all
+    select 'soundex', raw_value, expected, {{ soundex('raw_value') }}
+    from soundex_codes
+)
+
+select * from failures
+where actual is distinct from expected
