@@ -33,6 +33,8 @@ demo: $(STAMP)
 	$(BIN)/dbt build
 	@cp target/run_results.json target/build_run_results.json
 	$(BIN)/dbt source freshness
+	$(BIN)/python -m insight_hub.linkage.evaluate --truth $(DATA)/ground_truth
+	$(BIN)/python -m insight_hub.privacy_guard --landing $(INSIGHT_HUB_LANDING)
 	$(BIN)/python -m insight_hub.record_of_processing
 	$(BIN)/dbt docs generate --quiet
 	$(BIN)/python -m insight_hub.summary --run-results target/build_run_results.json

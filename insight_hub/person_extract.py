@@ -33,14 +33,16 @@ class CanonicalColumn:
     data_category: str
     # pseudonymised (a keyed token or quasi-identifier) or "none"
     identifiability: str
-    # the source role the column derives from; its column's classification wins
-    role: str | None
+    # the source roles the column derives from, first present first; that column's
+    # classification wins, and with none of them present the column is always null
+    roles: tuple[str, ...]
 
 
 def _col(
-    name: str, description: str, data_category: str = "none", identifiability: str = "pseudonymised", role: str | None = None
+    name: str, description: str, data_category: str = "none", identifiability: str = "pseudonymised",
+    role: str | tuple[str, ...] = (),
 ) -> CanonicalColumn:
-    return CanonicalColumn(name, description, data_category, identifiability, role)
+    return CanonicalColumn(name, description, data_category, identifiability, (role,) if isinstance(role, str) else role)
 
 
 CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
@@ -63,14 +65,17 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
     _col("surname_token", "Token of the surname, normalised and with spaces removed (Smith-Jones and Smith Jones agree).", "Name", role="surname"),
     _col("surname_soundex_token", "Token of the Soundex code of the surname (domain soundex).", "Name", role="surname"),
     _col("full_name_token", "Token of forename and surname together.", "Name", role="forename"),
-    _col("has_name", "Whether both a forename and a surname were supplied.", "Name", role="forename"),
+    _col("name_swapped_token", "Token of surname and forename in that order (domain full_name): equals another record's full_name_token when one of them has the names the wrong way round.", "Name", role="forename"),
+    _col("has_name", "Whether both a forename and a surname were supplied.", "Name", role=("forename", "full_name")),
+    _col("is_forename_initial", "Whether the forename is a single letter (an initial).", "Name", role=("forename", "full_name")),
     _col("birth_date_token", "Token of the date of birth (ISO) when it parses and is not after the extract date.", "Equalities Information", role="date_of_birth"),
     _col("birth_date_swapped_token", "Token of the date of birth with day and month exchanged, where that is a different valid date; matches a record keyed the other way round.", "Equalities Information", role="date_of_birth"),
     _col("birth_year", "Year of birth (a quasi-identifier kept in clear for age analysis).", "Equalities Information", role="date_of_birth"),
+    _col("latest_birth_year", "Latest year the person can have been born: the year of birth where known, else (for a source whose subjects must be adults, meta.minimum_subject_age) the event's year less that age. Lets linkage rule out a child for a council-tax payer.", "Equalities Information"),
     _col("has_birth_date", "Whether a date of birth was supplied.", "Equalities Information", role="date_of_birth"),
     _col("is_valid_birth_date", "Whether the supplied date of birth parses and is not after the extract date.", "Equalities Information", role="date_of_birth"),
     _col("age_at_event", "Age in whole years on the event date.", "Equalities Information", role="date_of_birth"),
-    _col("sex", "F or M from the system's coding; null when not known or not stated.", "Equalities Information", role="sex"),
+    _col("sex", "F or M from the system's coding, or from the title (MR; MRS, MS, MISS) where it records no sex; null when not known.", "Equalities Information", role=("sex", "title", "full_name")),
     _col("ethnicity_code_system", "Coding the ethnicity code uses (la_text, census_2021, nhs_ethnic_category, dfe, police_ic).", "Equalities Information", role="ethnicity"),
     _col("ethnicity_code", "Ethnicity code as supplied; mapped to census groups by the ethnicity_codes seed downstream.", "Equalities Information", role="ethnicity"),
     _col("is_disabled", "Whether a disability is recorded; null when not stated.", "Equalities Information", role="disability"),
@@ -122,12 +127,14 @@ def twin_yaml(source_name: str, table_name: str, source: dict[str, Any], table: 
             classification_by_role.setdefault(role, classification_by_role["full_name"])
     columns: list[dict[str, Any]] = []
     for canonical in CANONICAL_COLUMNS:
-        # a column whose role no source column fills is always null: nothing to classify
-        classification = (
-            classification_by_role.get(canonical.role, {"data_category": "none"})
-            if canonical.role
-            else {"data_category": canonical.data_category}
-        )
+        # a column whose roles no source column fills is always null: nothing to classify
+        present = [role for role in canonical.roles if role in classification_by_role]
+        if not canonical.roles:
+            classification = {"data_category": canonical.data_category}
+        elif present:
+            classification = classification_by_role[present[0]]
+        else:
+            classification = {"data_category": "none"}
         columns.append(
             {
                 "name": canonical.name,

@@ -141,6 +141,15 @@
 {%- endmacro %}
 
 
+{% macro sex_from_title(normalised_title) -%}
+    {#- M for MR, F for MRS, MS and MISS; NULL for any other title (DR, MX, ...). -#}
+    case
+        when {{ normalised_title }} = 'MR' then 'M'
+        when {{ normalised_title }} in ('MRS', 'MS', 'MISS') then 'F'
+    end
+{%- endmacro %}
+
+
 {% macro normalise_sex(value) -%}
     {#- F or M from the codings the extracts use (Female/Male, F/M, and the NHS
         person stated gender codes 1 male, 2 female); anything else is NULL. -#}

@@ -28,8 +28,8 @@
         'record_token', 'source_person_token', 'event_date',
         'nhs_number_token', 'has_nhs_number', 'is_valid_nhs_number',
         'forename_token', 'forename_canonical_token', 'forename_soundex_token', 'forename_initial_token',
-        'surname_token', 'surname_soundex_token', 'full_name_token', 'has_name',
-        'birth_date_token', 'birth_date_swapped_token', 'birth_year', 'has_birth_date', 'is_valid_birth_date', 'age_at_event',
+        'surname_token', 'surname_soundex_token', 'full_name_token', 'name_swapped_token', 'has_name', 'is_forename_initial',
+        'birth_date_token', 'birth_date_swapped_token', 'birth_year', 'latest_birth_year', 'has_birth_date', 'is_valid_birth_date', 'age_at_event',
         'sex', 'ethnicity_code_system', 'ethnicity_code', 'is_disabled',
         'postcode_token', 'postcode_sector_token', 'postcode_district', 'has_postcode', 'is_valid_postcode',
         'uprn_token', 'is_valid_uprn',
@@ -202,7 +202,12 @@ normalised as (
         {{ normalise_text(raw.event_date) }} as event_date_text,
         {{ parse_date(raw.event_date, formats.event_date) }} as event_date,
         {{ parse_timestamp(raw.extracted_at, by_role.extracted_at.meta.get('formats', meta.get('timestamp_formats', []))) }} as extracted_at,
-        {{ normalise_sex(raw.sex) }} as sex,
+        {{ normalise_sex(raw.sex) }} as stated_sex,
+        {%- if 'full_name' in by_role and by_role.full_name.meta.get('name_order') != 'surname_first' %}
+        split_part({{ normalise_name(raw.full_name) }}, ' ', 1) as title,
+        {%- else %}
+        {{ normalise_name(raw.title) }} as title,
+        {%- endif %}
         {{ normalise_text(raw.ethnicity) }} as ethnicity_code,
         {{ parse_boolean(raw.disability) }} as is_disabled,
         {{ normalise_postcode(raw.postcode) }} as postcode,
@@ -229,6 +234,7 @@ identified as (
         {{ is_valid_nhs_number('normalised.nhs_number') }} as is_valid_nhs_number,
         {{ is_valid_postcode('normalised.postcode') }} as is_valid_postcode,
         {{ is_valid_uprn('normalised.uprn') }} as is_valid_uprn,
+        coalesce(normalised.stated_sex, {{ sex_from_title('normalised.title') }}) as sex,
         coalesce(normalised.birth_date <= cast(normalised.extracted_at as date), false) as is_valid_birth_date
     from normalised
 ),
@@ -254,10 +260,20 @@ pseudonymised as (
         {{ pseudonymise('identified.surname', 'surname', commission) }} as surname_token,
         {{ pseudonymise(soundex('identified.surname'), 'soundex', commission) }} as surname_soundex_token,
         {{ pseudonymise("identified.forename || ' ' || identified.surname", 'full_name', commission) }} as full_name_token,
+        {{ pseudonymise("identified.surname || ' ' || identified.forename", 'full_name', commission) }} as name_swapped_token,
         identified.forename is not null and identified.surname is not null as has_name,
+        length(identified.forename) = 1 as is_forename_initial,
         {{ pseudonymise("case when identified.is_valid_birth_date then strftime(identified.birth_date, '%Y-%m-%d') end", 'birth_date', commission) }} as birth_date_token,
         {{ pseudonymise("case when identified.is_valid_birth_date then strftime(" ~ swap_day_month('identified.birth_date') ~ ", '%Y-%m-%d') end", 'birth_date', commission) }} as birth_date_swapped_token,
         case when identified.is_valid_birth_date then year(identified.birth_date) end as birth_year,
+        {%- if meta.get('minimum_subject_age') is not none %}
+        coalesce(
+            case when identified.is_valid_birth_date then year(identified.birth_date) end,
+            year(identified.event_date) - {{ meta.minimum_subject_age | int }}
+        ) as latest_birth_year,
+        {%- else %}
+        case when identified.is_valid_birth_date then year(identified.birth_date) end as latest_birth_year,
+        {%- endif %}
         identified.birth_date_text is not null as has_birth_date,
         identified.is_valid_birth_date,
         case when identified.is_valid_birth_date and identified.birth_date <= identified.event_date

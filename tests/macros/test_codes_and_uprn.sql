@@ -1,4 +1,4 @@
--- normalise_sex, parse_boolean, normalise_uprn, is_valid_uprn and
+-- normalise_sex, sex_from_title, parse_boolean, normalise_uprn, is_valid_uprn and
 -- typed_attribute on the codings the extracts use.
 with
 
@@ -17,6 +17,11 @@ booleans as (
     ) as t (raw_value, expected)
 ),
 
+titles as (
+    select * from (values ('MR', 'M'), ('MRS', 'F'), ('MS', 'F'), ('MISS', 'F'), ('DR', null), ('MX', null), (null, null))
+        as t (raw_value, expected)
+),
+
 uprns as (
     select * from (values
         ('990000000001', '990000000001', true),
@@ -32,6 +37,10 @@ failures as (
     select 'normalise_sex' as macro_name, raw_value
     from sexes
     where {{ normalise_sex('raw_value') }} is distinct from expected
+    union all
+    select 'sex_from_title', raw_value
+    from titles
+    where {{ sex_from_title('raw_value') }} is distinct from expected
     union all
     select 'parse_boolean', raw_value
     from booleans

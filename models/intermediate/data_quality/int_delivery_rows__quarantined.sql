@@ -10,12 +10,9 @@ parser_rejects as (
     select * from {{ ref('stg_landing__rejected_rows') }}
 ),
 
-{% for model in var('person_extracts') -%}
-{{ model }} as (
-    select * from {{ ref(model) }}
+failed_validation as (
+    select * from {{ ref('int_delivery_rows__failed_validation') }}
 ),
-
-{% endfor -%}
 
 rejected_line_numbers as (
     -- a line can fail in more than one way; count it once
@@ -38,45 +35,28 @@ rejected_lines as (
     from rejected_line_numbers
 ),
 
-validation_failures as (
-    {%- for model in var('person_extracts') %}
-    select
-        commission_id,
-        service_code,
-        source_table,
-        delivery_file,
-        source_row_number,
-        quarantine_column as column_name,
-        quarantine_reason as reason,
-        'validation' as failed_at
-    from {{ model }}
-    where quarantine_reason is not null
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-),
-
 located_validation_failures as (
     -- staging numbers the rows the parser accepted; the file's own row number
     -- adds the rejected rows before it: the k-th rejected row (row j) comes
     -- after j - k accepted rows
     select
-        validation_failures.commission_id,
-        validation_failures.service_code,
-        validation_failures.source_table,
-        validation_failures.delivery_file,
-        validation_failures.source_row_number + (
+        failed_validation.commission_id,
+        failed_validation.service_code,
+        failed_validation.source_table,
+        failed_validation.delivery_file,
+        failed_validation.source_row_number + (
             select count(*)
             from rejected_lines
             where
-                rejected_lines.commission_id = validation_failures.commission_id
-                and rejected_lines.service_code = validation_failures.service_code
-                and rejected_lines.delivery_file = validation_failures.delivery_file
-                and rejected_lines.rejected_row - rejected_lines.reject_rank < validation_failures.source_row_number
+                rejected_lines.commission_id = failed_validation.commission_id
+                and rejected_lines.service_code = failed_validation.service_code
+                and rejected_lines.delivery_file = failed_validation.delivery_file
+                and rejected_lines.rejected_row - rejected_lines.reject_rank < failed_validation.source_row_number
         ) as row_number,
-        validation_failures.column_name,
-        validation_failures.reason,
-        validation_failures.failed_at
-    from validation_failures
+        failed_validation.column_name,
+        failed_validation.reason,
+        'validation' as failed_at
+    from failed_validation
 ),
 
 quarantined as (

@@ -1,0 +1,89 @@
+"""Linkage cost: inside dbt against the same Splink model run directly, per scale.
+
+    python -m bench.linkage --scales 0.25 0.5 1.0 --runs 3
+
+For each scale: builds the spine once (dbt build up to
+int_person_records__geocoded), then alternately (runs times each) times
+- inside dbt: `dbt run --select int_person_records__clustered` (the model's
+  execution time from run_results.json: training, prediction, clustering and
+  writing the table), and
+- outside dbt: insight_hub.linkage.splink_run.link_records on the same spine
+  table in a plain DuckDB connection, materialising the same result table.
+Reports medians, the inside/outside ratio (target at most 1.3), records per
+second and seconds per 100,000 records across scales (linear growth keeps that
+flat). Figures go to bench/results/linkage.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import duckdb
+
+from bench.common import dbt, generate, median, save, workspace_for
+from insight_hub.linkage.settings import INPUT_COLUMNS
+from insight_hub.linkage.splink_run import link_records
+
+
+def _outside_dbt(warehouse: str) -> tuple[float, int]:
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse}' as warehouse (read_only)").fetchall()
+    commissions = [c for (c,) in con.execute(
+        "select distinct commission_id from warehouse.intermediate.int_person_records__geocoded").fetchall()]
+    started = time.perf_counter()
+    records = 0
+    for commission in commissions:
+        result = link_records(con, f"select {', '.join(INPUT_COLUMNS)} from warehouse.intermediate."
+                                   f"int_person_records__geocoded where commission_id = '{commission}'")
+        con.register("linked", result.records)
+        con.execute("create or replace temp table linked_records as select * from linked").fetchall()
+        con.unregister("linked")
+        records += result.records.num_rows
+    return time.perf_counter() - started, records
+
+
+def _inside_dbt(workspace) -> float:
+    dbt(workspace, "run", "--select", "int_person_records__clustered")
+    results = json.loads((workspace.target / "run_results.json").read_text())["results"]
+    return next(r["execution_time"] for r in results if r["unique_id"].endswith("int_person_records__clustered"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[0.25, 0.5, 1.0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    figures = {}
+    for scale in args.scales:
+        workspace = workspace_for(scale)
+        if not workspace.landing.is_dir():
+            generate(workspace, scale)
+        workspace.warehouse.unlink(missing_ok=True)
+        dbt(workspace, "build", "--select", "+int_person_records__geocoded", "--indirect-selection", "cautious")
+        os.environ["INSIGHT_HUB_LANDING"] = str(workspace.landing)
+        inside, outside, records = [], [], 0
+        for run in range(args.runs):
+            inside.append(_inside_dbt(workspace))
+            seconds, records = _outside_dbt(str(workspace.warehouse))
+            outside.append(seconds)
+            print(f"scale {scale:g} run {run + 1}: inside dbt {inside[-1]:.1f}s, outside {outside[-1]:.1f}s", flush=True)
+        figures[f"{scale:g}"] = {
+            "records": records,
+            "inside_dbt_seconds_median": round(median(inside), 2),
+            "outside_dbt_seconds_median": round(median(outside), 2),
+            "ratio_inside_over_outside": round(median(inside) / median(outside), 3),
+            "records_per_second_inside_dbt": round(records / median(inside)),
+            "seconds_per_100k_records_inside_dbt": round(median(inside) / records * 100_000, 2),
+            "inside_dbt_seconds": [round(s, 2) for s in inside],
+            "outside_dbt_seconds": [round(s, 2) for s in outside],
+        }
+        print(json.dumps({f"scale {scale:g}": figures[f"{scale:g}"]}, indent=2), flush=True)
+    print(f"saved to {save('linkage', figures)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Record linkage on tokens: Splink settings, the run, stable keys' evaluation."""

@@ -1,0 +1,251 @@
+"""Link one commission's pseudonymised records into people with Splink.
+
+`link_records(session, input_sql)` runs on a live DuckDB connection (the
+`session` a dbt-duckdb Python model receives, or any connection in a
+benchmark) and returns, for every record, the record it clusters with that has
+the smallest token (the cluster's token) and its strongest link. Splink's
+working tables live in a private in-memory database attached for the run and
+detached afterwards, so nothing it creates reaches the warehouse file and the
+caller's connection is untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+
+from insight_hub.linkage import settings as linkage_settings
+
+LOG_LEVEL = logging.WARNING  # Splink logs every step at INFO
+
+
+@dataclass
+class LinkageResult:
+    """Per-record clusters, the model that made them, and what it cost."""
+
+    records: pa.Table  # record_token, cluster_token, best_match_weight, best_match_probability, is_deterministic
+    model: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+    scored_pairs: int = 0
+
+
+def _integer_input_sql(input_sql: str) -> str:
+    """The input with each compared token replaced by its first 64 bits."""
+    tokens = ",\n    ".join(
+        f"('0x' || substr({c}, 1, 16))::ubigint as {c}" for c in linkage_settings.INTEGER_TOKEN_COLUMNS
+    )
+    return f"""select
+    ('0x' || substr(record_token, 1, 15))::bigint as record_id,
+    record_token, service_code, birth_year, latest_birth_year, sex, is_forename_initial,
+    {linkage_settings.STRONG_RECORD_SQL} as is_strong,
+    {tokens}
+from ({input_sql}) as linkage_input"""
+
+
+def apply_twin_guard(model: dict[str, Any]) -> dict[str, Any]:
+    """Give the twin-guard level the Bayes factor that cancels an exact date of
+    birth, so twins (same birth date and surname, unrelated forenames) do not
+    link on their shared birth date."""
+    by_name = {c["output_column_name"]: c for c in model["comparisons"]}
+    exact = next(
+        level for level in by_name["date_of_birth"]["comparison_levels"]
+        if level["sql_condition"] == '"birth_date_token_l" = "birth_date_token_r"'
+    )
+    penalty = -math.log2(exact["m_probability"] / exact["u_probability"])
+    guard = next(
+        level for level in by_name["twin_guard"]["comparison_levels"]
+        if level.get("label_for_charts") == linkage_settings.TWIN_GUARD_LABEL
+    )
+    guard["m_probability"] = 1e-9
+    guard["u_probability"] = min(1e-9 * 2 ** (-penalty), 0.5)
+    return model
+
+
+def _train(sdf: Any) -> dict[str, Any]:
+    linker = Linker(sdf, linkage_settings.splink_settings(), log_level=LOG_LEVEL)
+    linker.training.estimate_probability_two_random_records_match(
+        linkage_settings.DETERMINISTIC_RULES, recall=linkage_settings.LAMBDA_RECALL
+    )
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=linkage_settings.U_MAX_PAIRS, seed=linkage_settings.U_SEED
+    )
+    for rule in linkage_settings.EM_BLOCKING_RULES:
+        linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+    model = apply_twin_guard(linker.misc.save_model_to_json())
+    linker.table_management.invalidate_cache()
+    return model
+
+
+def _edges_sql(predict_table: str, input_table: str) -> str:
+    """Clustering edges: probabilistic pairs at the cluster threshold plus the
+    deterministic pass (same valid NHS number and same date of birth), with
+    records that cannot anchor a person (no date of birth and no NHS number)
+    keeping only their single best edge, preferring one to a strong record, so
+    that such a record can never bridge two people."""
+    return f"""
+    with strength as (
+        select record_id, is_strong from {input_table}
+    ),
+    deterministic as (
+        select left_record.record_id as record_id_l, right_record.record_id as record_id_r
+        from {input_table} as left_record
+        inner join {input_table} as right_record
+            on left_record.nhs_number_token = right_record.nhs_number_token
+            and left_record.birth_date_token = right_record.birth_date_token
+            and left_record.record_id < right_record.record_id
+    ),
+    scored as (
+        select record_id_l, record_id_r, match_probability, false as is_deterministic
+        from {predict_table}
+        where match_probability >= {linkage_settings.CLUSTER_THRESHOLD}
+        union all
+        select record_id_l, record_id_r, 1.0, true from deterministic
+    ),
+    edges as (
+        select
+            scored.record_id_l, scored.record_id_r, max(scored.match_probability) as match_probability,
+            bool_or(scored.is_deterministic) as is_deterministic,
+            any_value(left_strength.is_strong) as is_strong_l, any_value(right_strength.is_strong) as is_strong_r
+        from scored
+        inner join strength as left_strength on scored.record_id_l = left_strength.record_id
+        inner join strength as right_strength on scored.record_id_r = right_strength.record_id
+        group by scored.record_id_l, scored.record_id_r
+    ),
+    weak_ends as (
+        select record_id_l as weak_record, is_strong_r as other_is_strong, record_id_l, record_id_r, match_probability, is_deterministic
+        from edges where not is_strong_l
+        union all
+        select record_id_r, is_strong_l, record_id_l, record_id_r, match_probability, is_deterministic
+        from edges where not is_strong_r
+    ),
+    best_weak_edges as (
+        select record_id_l, record_id_r, match_probability, is_deterministic from weak_ends
+        qualify row_number() over (
+            partition by weak_record order by other_is_strong desc, match_probability desc, record_id_l, record_id_r
+        ) = 1
+    )
+    select record_id_l, record_id_r, match_probability, is_deterministic from edges where is_strong_l and is_strong_r
+    union
+    select record_id_l, record_id_r, match_probability, is_deterministic from best_weak_edges
+    """
+
+
+def _residual_sql(clusters_table: str, input_table: str) -> str:
+    """The cluster each weak singleton joins by the first residual rule that
+    gives it exactly one candidate person at its address."""
+    sized = f"""
+        select clusters.cluster_id, input.*, count(*) over (partition by clusters.cluster_id) as cluster_size
+        from {clusters_table} as clusters
+        inner join {input_table} as input on clusters.record_id = input.record_id
+    """
+    rules = []
+    for order, (name, condition) in enumerate(linkage_settings.RESIDUAL_RULES):
+        rules.append(f"""
+        select weak.record_id, candidate.cluster_id, {order} as rule_order, '{name}' as rule
+        from sized as weak
+        inner join sized as candidate
+            on candidate.is_strong
+            and candidate.cluster_id <> weak.cluster_id
+            and (candidate.postcode_token = weak.postcode_token or candidate.uprn_token = weak.uprn_token)
+            and {condition}
+            and (weak.sex is null or candidate.sex is null or weak.sex = candidate.sex)
+            and (candidate.birth_year is null or weak.latest_birth_year is null
+                 or candidate.birth_year <= weak.latest_birth_year)
+        where not weak.is_strong and weak.cluster_size = 1 and weak.forename_token is not null""")
+    return f"""
+        with sized as ({sized}),
+        candidates as ({' union '.join(rules)}),
+        unique_candidates as (
+            select record_id, rule_order, any_value(cluster_id) as cluster_id, any_value(rule) as rule
+            from candidates
+            group by record_id, rule_order
+            having count(distinct cluster_id) = 1
+        )
+        select record_id, cluster_id, rule from unique_candidates
+        qualify row_number() over (partition by record_id order by rule_order) = 1
+    """
+
+
+def link_records(session: duckdb.DuckDBPyConnection, input_sql: str, model: dict[str, Any] | None = None) -> LinkageResult:
+    """Cluster the records `input_sql` selects (fully qualified names; the
+    columns of settings.INPUT_COLUMNS). Trains the model unless one is given."""
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    scratch = f"linkage_scratch_{uuid.uuid4().hex[:8]}"
+    con = session.cursor()
+    home_database, home_schema = con.sql("select current_database(), current_schema()").fetchall()[0]
+    con.sql(f"attach ':memory:' as {scratch}")
+    con.sql(f"use {scratch}")
+    try:
+        input_table = f"linkage_input_{scratch[-8:]}"
+        con.sql(f"create table {input_table} as {_integer_input_sql(input_sql)}")
+        records, distinct_ids = con.sql(f"select count(*), count(distinct record_id) from {input_table}").fetchall()[0]
+        if records != distinct_ids:
+            raise RuntimeError("two record tokens share their first 60 bits: link on full tokens instead")
+        db_api = DuckDBAPI(connection=con)
+        sdf = db_api.register(input_table)
+        seconds["prepare"] = time.perf_counter() - started
+
+        if model is None:
+            phase = time.perf_counter()
+            model = _train(sdf)
+            seconds["train"] = time.perf_counter() - phase
+        linker = Linker(sdf, model, log_level=LOG_LEVEL)
+
+        phase = time.perf_counter()
+        predictions = linker.inference.predict(threshold_match_probability=linkage_settings.PREDICT_THRESHOLD)
+        scored_pairs = con.sql(f"select count(*) from {predictions.physical_name}").fetchall()[0][0]
+        seconds["predict"] = time.perf_counter() - phase
+
+        phase = time.perf_counter()
+        edges = linker.misc.query_sql(_edges_sql(predictions.physical_name, input_table))
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            edges, threshold_match_probability=linkage_settings.CLUSTER_THRESHOLD
+        )
+        residual = _residual_sql(clusters.physical_name, input_table)
+        result = con.sql(f"""
+            with residual as ({residual}),
+            strongest as (
+                select record_id, max(match_weight) as best_match_weight, max(match_probability) as best_match_probability
+                from (
+                    select record_id_l as record_id, match_weight, match_probability from {predictions.physical_name}
+                    union all
+                    select record_id_r, match_weight, match_probability from {predictions.physical_name}
+                )
+                group by record_id
+            ),
+            deterministic as (
+                select record_id_l as record_id from {edges.physical_name} where is_deterministic
+                union
+                select record_id_r from {edges.physical_name} where is_deterministic
+            )
+            select
+                clusters.record_token,
+                min(clusters.record_token) over (
+                    partition by coalesce(residual.cluster_id, clusters.cluster_id)
+                ) as cluster_token,
+                strongest.best_match_weight,
+                strongest.best_match_probability,
+                deterministic.record_id is not null as is_deterministic,
+                residual.rule as residual_rule
+            from {clusters.physical_name} as clusters
+            left join residual on clusters.record_id = residual.record_id
+            left join strongest on clusters.record_id = strongest.record_id
+            left join deterministic on clusters.record_id = deterministic.record_id
+        """).to_arrow_table()
+        seconds["cluster"] = time.perf_counter() - phase
+        db_api.delete_tables_created_by_splink_from_db()
+        seconds["total"] = time.perf_counter() - started
+        return LinkageResult(records=result, model=model, seconds=seconds, scored_pairs=scored_pairs)
+    finally:
+        con.sql(f'use "{home_database}"."{home_schema}"')
+        con.sql(f"detach database if exists {scratch}")
+        con.close()

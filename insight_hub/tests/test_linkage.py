@@ -1,0 +1,108 @@
+"""Linkage on tokens: accurate, stable across rebuilds and deliveries, reproducible.
+
+Rules guarded: person keys meet the accuracy floor on the small borough's
+ground truth; a rebuild keeps every key; a new delivery keeps the keys of the
+records already there except changes it logs as merges or splits; a saved
+model reproduces the clusters without training; Splink leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from insight_hub.linkage.evaluate import evaluate
+from insight_hub.tests.dbt_project import Workspace
+
+COMMISSION = "IH-2026-001"
+
+
+def _keys(workspace: Workspace) -> dict[str, str]:
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
+        return dict(con.execute("select record_token, person_key from intermediate.int_person_keys__assigned").fetchall())
+
+
+def _changes(workspace: Workspace) -> list[tuple]:
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
+        return con.execute(
+            "select invocation_id, previous_person_key, person_key, change_type, record_count "
+            "from intermediate.int_person_keys__changes order by all").fetchall()
+
+
+def test_accuracy_on_the_small_borough(built_borough: Workspace) -> None:
+    result = evaluate(built_borough.warehouse, built_borough.truth, built_borough.master_key.encode())
+    assert result.records == result.records_in_truth
+    # At this scale (16k records) the figures sit a little below the full-size ones
+    # in the README; these floors catch a broken model, not noise.
+    assert result.persons.precision >= 0.99
+    assert result.anchored_persons.precision >= 0.99
+    assert result.anchored_persons.recall >= 0.97
+    assert result.persons.recall >= 0.88
+    assert result.merged_keys / result.person_keys < 0.01
+
+
+def test_splink_leaves_no_tables_and_saves_its_model(built_borough: Workspace) -> None:
+    with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
+        leftovers = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_name like '%splink%' or table_name like 'linkage_input%'").fetchall()
+    assert not leftovers
+    model = json.loads((built_borough.target / "linkage" / f"splink_model_{COMMISSION}.json").read_text())
+    assert {c["output_column_name"] for c in model["comparisons"]} >= {"nhs_number", "forename", "date_of_birth"}
+
+
+@pytest.fixture(scope="module")
+def redelivered(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A borough built without its latest deliveries, rebuilt unchanged, then
+    rebuilt with them."""
+    workspace = Workspace(tmp_path_factory.mktemp("redelivery"), master_key=built_borough.master_key)
+    shutil.copytree(built_borough.landing, workspace.landing)
+    held_back = workspace.root / "held_back"
+    held_back.mkdir()
+    latest = [p for p in (workspace.landing / COMMISSION).rglob("*_2026-10.*")]
+    assert latest, "the small borough has no second delivery to hold back"
+    for path in latest:
+        shutil.move(path, held_back / path.name)
+    workspace.dbt("build", "--exclude", "test_type:data")
+    first = _keys(workspace)
+    workspace.dbt("run", "--select", "+int_person_keys__changes")
+    rebuilt = _keys(workspace)
+    changes_after_rebuild = _changes(workspace)
+    for path in latest:
+        shutil.move(held_back / path.name, path)
+    workspace.dbt("run", "--select", "+int_person_keys__changes")
+    return {"first": first, "rebuilt": rebuilt, "after": _keys(workspace),
+            "changes_after_rebuild": changes_after_rebuild, "changes": _changes(workspace)}
+
+
+def test_keys_survive_a_rebuild(redelivered: dict) -> None:
+    assert redelivered["rebuilt"] == redelivered["first"]
+    assert redelivered["changes_after_rebuild"] == []
+
+
+def test_keys_survive_a_new_delivery(redelivered: dict) -> None:
+    before, after = redelivered["first"], redelivered["after"]
+    kept = [token for token in before if token in after]
+    assert len(kept) > 0.9 * len(before)
+    moved = {(before[t], after[t]) for t in kept if before[t] != after[t]}
+    logged = {(previous, new) for _, previous, new, _, _ in redelivered["changes"]}
+    assert moved <= logged, "a key changed without a logged merge or split"
+    assert len(moved) < 0.01 * len(set(before.values())), "more than 1% of people changed key"
+    assert len(after) > len(before), "the new delivery added no records"
+
+
+def test_saved_model_reproduces_the_clusters(built_borough: Workspace, tmp_path) -> None:
+    reviewed = tmp_path / "reviewed"
+    shutil.copytree(built_borough.target / "linkage", reviewed)
+    with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
+        trained = con.execute("select record_token, cluster_token from intermediate.int_person_records__clustered order by 1").fetchall()
+    workspace = Workspace(tmp_path / "rerun", master_key=built_borough.master_key)
+    shutil.copytree(built_borough.landing, workspace.landing)
+    workspace.dbt("build", "--select", "+int_person_records__clustered", "--exclude", "test_type:data", "test_type:unit",
+                  "--vars", f"{{linkage_model_dir: '{reviewed}'}}")
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
+        rerun = con.execute("select record_token, cluster_token from intermediate.int_person_records__clustered order by 1").fetchall()
+    assert rerun == trained
