@@ -49,9 +49,16 @@ def main(argv: list[str] | None = None) -> int:
         generate(workspace, args.scale)
         dbt(workspace, "build")
     con = _session(str(workspace.warehouse), str(workspace.landing))
-    views = [name for (name,) in con.execute(
+    views = []
+    for (name,) in con.execute(
         "select table_name from information_schema.columns where table_schema = 'staging' "
-        "and column_name = 'record_token' order by 1").fetchall()]
+        "and column_name = 'record_token' order by 1").fetchall():
+        try:
+            con.execute(f"select count(*) from staging.{name}").fetchall()
+            views.append(name)
+        except duckdb.CatalogException:
+            # workbook deliveries live in an in-memory database only a dbt run holds
+            print(f"skipped staging.{name}: its source is only readable inside a dbt run")
     with_tokens, without_tokens = [], []
     for _ in range(args.runs):
         total_with = total_without = 0.0
@@ -67,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = sum(con.execute(f"select count(*) from staging.{view}").fetchone()[0] for view in views)
     figures = {
         "scale": args.scale,
+        "staging_views": views,
         "staging_rows": rows,
         "runs": args.runs,
         "with_tokens_seconds_median": round(median(with_tokens), 2),

@@ -1,43 +1,116 @@
-{#- People known to each service in each ward against the census population.
-    A person is counted once per service, by the service's own person id where
-    it has one, otherwise by record. Records that do not geocode to a ward are
-    counted in the row with ward_code null. -#}
+{#- People and households known to each service in each ward, against the
+    census population, with 95% Wilson score intervals and the comparison
+    with the borough. People and households are counted once per service by
+    their linked person and household keys, each placed in one ward; those
+    not located are the row with ward_code null (no rate). The borough
+    benchmark counts located people and households only, like the wards. -#}
 
 with
 
-person_records as (
-    select * from {{ ref('int_person_records__geocoded') }}
+demand as (
+    select * from {{ ref('int_service_demand__counted') }}
 ),
 
 wards as (
     select * from {{ ref('int_ward__described') }}
 ),
 
-people_by_ward as (
+services as (
+    select * from {{ ref('services') }}
+),
+
+commission_services as (
+    select distinct
+        commission_id,
+        service_code
+    from demand
+),
+
+ward_areas as (
+    -- every ward, and the row for those not located, for every service
+    select
+        commission_services.commission_id,
+        commission_services.service_code,
+        wards.ward_code,
+        wards.ward_name,
+        wards.resident_count,
+        wards.household_count
+    from commission_services
+    cross join wards
+    union all
     select
         commission_id,
         service_code,
-        ward_code,
-        count(distinct coalesce(source_person_token, record_token)) as people_known_count,
-        count(*) as record_count
-    from person_records
-    group by commission_id, service_code, ward_code
+        null as ward_code,
+        'Not known' as ward_name,
+        null as resident_count,
+        null as household_count
+    from commission_services
 ),
 
-demand as (
+borough_benchmarks as (
     select
-        people_by_ward.commission_id,
-        people_by_ward.service_code,
-        people_by_ward.ward_code,
-        wards.ward_name,
-        people_by_ward.people_known_count,
-        people_by_ward.record_count,
-        wards.resident_count,
-        round(1000.0 * people_by_ward.people_known_count / nullif(wards.resident_count, 0), 2)
-            as people_known_rate_per_1000
-    from people_by_ward
-    left join wards
-        on people_by_ward.ward_code = wards.ward_code
+        demand.commission_id,
+        demand.service_code,
+        demand.located_people_count,
+        demand.located_households_count,
+        (select sum(wards.resident_count) from wards) as resident_count,
+        (select sum(wards.household_count) from wards) as household_count
+    from demand
+    where demand.area_level = 'borough'
+),
+
+counted as (
+    select
+        ward_areas.commission_id,
+        ward_areas.service_code,
+        ward_areas.ward_code,
+        ward_areas.ward_name,
+        ward_areas.resident_count,
+        ward_areas.household_count,
+        borough_benchmarks.located_people_count as borough_people_count,
+        borough_benchmarks.resident_count as borough_resident_count,
+        borough_benchmarks.located_households_count as borough_households_count,
+        borough_benchmarks.household_count as borough_household_count,
+        coalesce(services.service_name, ward_areas.service_code) as service_name,
+        coalesce(demand.people_known_count, 0) as people_known_count,
+        coalesce(demand.households_known_count, 0) as households_known_count,
+        coalesce(demand.record_count, 0) as record_count
+    from ward_areas
+    left join services
+        on ward_areas.service_code = services.service_code
+    inner join borough_benchmarks
+        on
+            ward_areas.commission_id = borough_benchmarks.commission_id
+            and ward_areas.service_code = borough_benchmarks.service_code
+    left join demand
+        on
+            ward_areas.commission_id = demand.commission_id
+            and ward_areas.service_code = demand.service_code
+            and ward_areas.ward_code is not distinct from demand.ward_code
+            and demand.area_level = 'ward'
+),
+
+rated as (
+    select
+        commission_id,
+        service_code,
+        service_name,
+        ward_code,
+        ward_name,
+        people_known_count,
+        households_known_count,
+        record_count,
+        cast(resident_count as bigint) as resident_count,
+        cast(household_count as bigint) as household_count,
+        {{ rate_per_1000_columns(
+            'people_known', 'people_known_count', 'resident_count', 'borough_people_count', 'borough_resident_count'
+        ) }},
+        {{ rate_per_1000_columns(
+            'households_known', 'households_known_count', 'household_count',
+            'borough_households_count', 'borough_household_count'
+        ) }}
+    from counted
 )
 
-select * from demand
+select * from rated

@@ -1,0 +1,239 @@
+{#- Statistical disclosure control for everything that leaves the Hub
+    (models/marts/sharing). The rules come from the disclosure_rules register
+    per commission and recipient; the default is the common UK rule: counts of
+    1 to 7 suppressed, every other count rounded to the nearest 5, rates and
+    ratios computed from unrounded figures and withheld when their numerator
+    is suppressed, and secondary suppression so that no suppressed cell can be
+    recovered from a total. Suppressed cells are NULL with the status marker
+    var('sdc_suppressed_marker') ('[c]', as ONS marks confidential cells); a
+    true zero stays 0. Each macro is dispatched: DuckDB is the default. -#}
+
+{% macro sdc_suppressed_marker() -%}
+    {{ return(var('sdc_suppressed_marker', '[c]')) }}
+{%- endmacro %}
+
+
+{% macro sdc_is_suppressed(count, suppress_up_to) -%}
+    {{ return(adapter.dispatch('sdc_is_suppressed', 'insight_hub')(count, suppress_up_to)) }}
+{%- endmacro %}
+
+{% macro default__sdc_is_suppressed(count, suppress_up_to) -%}
+    {#- Primary suppression: true for a count from 1 to suppress_up_to; false
+        for 0 and larger counts (and for NULL, which has nothing to hide). -#}
+    coalesce({{ count }} between 1 and {{ suppress_up_to }}, false)
+{%- endmacro %}
+
+
+{% macro sdc_rounded(count, rounding_base) -%}
+    {{ return(adapter.dispatch('sdc_rounded', 'insight_hub')(count, rounding_base)) }}
+{%- endmacro %}
+
+{% macro default__sdc_rounded(count, rounding_base) -%}
+    {#- The count rounded to the nearest multiple of rounding_base, halves up. -#}
+    cast(floor(({{ count }} + {{ rounding_base }} / 2.0) / {{ rounding_base }}) * {{ rounding_base }} as bigint)
+{%- endmacro %}
+
+
+{% macro sdc_published_count(count, is_suppressed, rounding_base) -%}
+    {{ return(adapter.dispatch('sdc_published_count', 'insight_hub')(count, is_suppressed, rounding_base)) }}
+{%- endmacro %}
+
+{% macro default__sdc_published_count(count, is_suppressed, rounding_base) -%}
+    {#- What a recipient sees of a count: NULL when suppressed (primary or
+        secondary), else the count rounded. 0 stays 0. -#}
+    case when not coalesce({{ is_suppressed }}, true) then {{ sdc_rounded(count, rounding_base) }} end
+{%- endmacro %}
+
+
+{% macro sdc_status(is_suppressed) -%}
+    {{ return(adapter.dispatch('sdc_status', 'insight_hub')(is_suppressed)) }}
+{%- endmacro %}
+
+{% macro default__sdc_status(is_suppressed) -%}
+    {#- The status beside a published count: the suppressed marker when the
+        count is withheld, NULL when it is published. -#}
+    case when coalesce({{ is_suppressed }}, true) then '{{ sdc_suppressed_marker() }}' end
+{%- endmacro %}
+
+
+{% macro sdc_withheld(value, numerator_is_suppressed) -%}
+    {{ return(adapter.dispatch('sdc_withheld', 'insight_hub')(value, numerator_is_suppressed)) }}
+{%- endmacro %}
+
+{% macro default__sdc_withheld(value, numerator_is_suppressed) -%}
+    {#- A rate, ratio or interval (computed from unrounded figures) as
+        published: NULL when its numerator is suppressed, else the value. -#}
+    case when not coalesce({{ numerator_is_suppressed }}, true) then {{ value }} end
+{%- endmacro %}
+
+
+{% macro sdc_resolved_rules(pairs, rules) -%}
+    {{ return(adapter.dispatch('sdc_resolved_rules', 'insight_hub')(pairs, rules)) }}
+{%- endmacro %}
+
+{% macro default__sdc_resolved_rules(pairs, rules) -%}
+    {#- For each row of `pairs` (a relation unique on commission_id and
+        recipient_type), its columns plus the disclosure rule that applies:
+        disclosure_rule_id, suppress_up_to, rounding_base. The most specific
+        row of `rules` wins: commission and recipient named, then commission
+        named (recipient *), then recipient named (commission *), then the
+        default (* and *). -#}
+    select
+        pairs.*,
+        rules.rule_id as disclosure_rule_id,
+        rules.suppress_up_to,
+        rules.rounding_base
+    from {{ pairs }} as pairs
+    inner join {{ rules }} as rules
+        on
+            rules.commission_id in (pairs.commission_id, '*')
+            and rules.recipient_type in (pairs.recipient_type, '*')
+    qualify row_number() over (
+        partition by pairs.commission_id, pairs.recipient_type
+        order by rules.commission_id = '*', rules.recipient_type = '*'
+    ) = 1
+{%- endmacro %}
+
+
+{% macro sdc_secondary_suppression(cells, memberships, passes=none) -%}
+    {{ return(adapter.dispatch('sdc_secondary_suppression', 'insight_hub')(cells, memberships, passes)) }}
+{%- endmacro %}
+
+{% macro default__sdc_secondary_suppression(cells, memberships, passes) -%}
+    {#- Secondary suppression by iteration, in plain SQL. Emits CTEs (to follow
+        the caller's own, after a comma) ending in `sdc_suppressed`.
+
+        cells:       partition_id, cell_id, cell_value (unrounded count),
+                     is_suppressed (primary), secondary_priority (lower is
+                     suppressed first; e.g. LSOA before ward before borough)
+        memberships: partition_id, constraint_id, cell_id; one constraint per
+                     additive equation (a total and all of its parts), so a
+                     cell belongs to the constraint where it is a part and to
+                     the one where it is the total.
+
+        A cell is recoverable by differencing when it is the only suppressed
+        member of a constraint (its value is the total less the others, or the
+        sum of the parts). Each pass finds every such constraint and also
+        suppresses its cheapest other member with a value above 0 (by
+        priority, then value, then cell_id); zeros are never suppressed, and
+        whenever a constraint has exactly one suppressed member it has such a
+        candidate (its total, or another part, is positive). Partitions are
+        independent tables (a commission under one rule). After
+        `passes` passes (var sdc_secondary_passes, default 10) sdc_suppressed
+        holds each cell with is_suppressed, suppressed_at_pass (0 primary, k
+        secondary in pass k, NULL published) and is_converged: whether no
+        constraint of its partition still has exactly one suppressed member
+        (tested on every sharing family). -#}
+    {%- set passes = passes or var('sdc_secondary_passes', 10) -%}
+    sdc_pass_0 as (
+        select
+            partition_id,
+            cell_id,
+            cell_value,
+            secondary_priority,
+            coalesce(is_suppressed, false) as is_suppressed,
+            case when is_suppressed then 0 end as suppressed_at_pass
+        from {{ cells }}
+    ),
+    {%- for pass in range(1, passes + 2) %}
+    {%- set previous = 'sdc_pass_' ~ (pass - 1) %}
+    sdc_pass_{{ pass }}_exposed as (
+        -- constraints whose only suppressed member could be recovered
+        select
+            sdc_memberships.partition_id,
+            sdc_memberships.constraint_id
+        from {{ memberships }} as sdc_memberships
+        inner join {{ previous }} as sdc_cells
+            on
+                sdc_memberships.partition_id = sdc_cells.partition_id
+                and sdc_memberships.cell_id = sdc_cells.cell_id
+        group by sdc_memberships.partition_id, sdc_memberships.constraint_id
+        having count(case when sdc_cells.is_suppressed then 1 end) = 1
+    ),
+    {%- if pass <= passes %}
+    sdc_pass_{{ pass }}_chosen as (
+        select distinct
+            partition_id,
+            cell_id
+        from (
+            select
+                sdc_memberships.partition_id,
+                sdc_memberships.cell_id,
+                row_number() over (
+                    partition by sdc_memberships.partition_id, sdc_memberships.constraint_id
+                    order by sdc_cells.secondary_priority, sdc_cells.cell_value, sdc_cells.cell_id
+                ) as choice
+            from sdc_pass_{{ pass }}_exposed as sdc_exposed
+            inner join {{ memberships }} as sdc_memberships
+                on
+                    sdc_exposed.partition_id = sdc_memberships.partition_id
+                    and sdc_exposed.constraint_id = sdc_memberships.constraint_id
+            inner join {{ previous }} as sdc_cells
+                on
+                    sdc_memberships.partition_id = sdc_cells.partition_id
+                    and sdc_memberships.cell_id = sdc_cells.cell_id
+            where not sdc_cells.is_suppressed and sdc_cells.cell_value > 0
+        ) as sdc_candidates
+        where choice = 1
+    ),
+    sdc_pass_{{ pass }} as (
+        select
+            sdc_cells.partition_id,
+            sdc_cells.cell_id,
+            sdc_cells.cell_value,
+            sdc_cells.secondary_priority,
+            sdc_cells.is_suppressed or sdc_chosen.cell_id is not null as is_suppressed,
+            coalesce(
+                sdc_cells.suppressed_at_pass, case when sdc_chosen.cell_id is not null then {{ pass }} end
+            ) as suppressed_at_pass
+        from {{ previous }} as sdc_cells
+        left join sdc_pass_{{ pass }}_chosen as sdc_chosen
+            on
+                sdc_cells.partition_id = sdc_chosen.partition_id
+                and sdc_cells.cell_id = sdc_chosen.cell_id
+    ),
+    {%- endif %}
+    {%- endfor %}
+    sdc_suppressed as (
+        select
+            sdc_cells.partition_id,
+            sdc_cells.cell_id,
+            sdc_cells.cell_value,
+            sdc_cells.is_suppressed,
+            sdc_cells.suppressed_at_pass,
+            sdc_cells.partition_id not in (
+                select sdc_unresolved.partition_id from sdc_pass_{{ passes + 1 }}_exposed as sdc_unresolved
+            ) as is_converged
+        from sdc_pass_{{ passes }} as sdc_cells
+    )
+{%- endmacro %}
+
+
+{% macro sdc_count_columns(name, count, is_suppressed, rounding_base) -%}
+    {#- The two select-list columns a sharing model publishes for one count:
+        `name` (rounded, or NULL when suppressed) and `name`_status (the
+        suppressed marker, or NULL when published). -#}
+    {{ sdc_published_count(count, is_suppressed, rounding_base) }} as {{ name }},
+    {{ sdc_status(is_suppressed) }} as {{ name }}_status
+{%- endmacro %}
+
+
+{% macro sdc_rate_columns(name, relation, is_suppressed, is_benchmark_suppressed, benchmark='borough') -%}
+    {#- The rate columns of rate_per_1000_columns (from `relation`, computed
+        there from unrounded counts) as a sharing model publishes them: the
+        rate and its interval withheld when the area's count is suppressed,
+        the benchmark rate when the benchmark's count is, and the ratio and
+        comparison when either is. -#}
+    {%- set either = '(' ~ is_suppressed ~ ' or ' ~ is_benchmark_suppressed ~ ')' -%}
+    {{ sdc_withheld(relation ~ '.' ~ name ~ '_rate_per_1000', is_suppressed) }} as {{ name }}_rate_per_1000,
+    {{ sdc_withheld(relation ~ '.' ~ name ~ '_rate_per_1000_ci_lower', is_suppressed) }}
+        as {{ name }}_rate_per_1000_ci_lower,
+    {{ sdc_withheld(relation ~ '.' ~ name ~ '_rate_per_1000_ci_upper', is_suppressed) }}
+        as {{ name }}_rate_per_1000_ci_upper,
+    {{ sdc_withheld(relation ~ '.' ~ benchmark ~ '_' ~ name ~ '_rate_per_1000', is_benchmark_suppressed) }}
+        as {{ benchmark }}_{{ name }}_rate_per_1000,
+    {{ sdc_withheld(relation ~ '.' ~ name ~ '_rate_ratio_to_' ~ benchmark, either) }}
+        as {{ name }}_rate_ratio_to_{{ benchmark }},
+    {{ sdc_withheld(relation ~ '.' ~ name ~ '_compared_with_' ~ benchmark, either) }}
+        as {{ name }}_compared_with_{{ benchmark }}
+{%- endmacro %}

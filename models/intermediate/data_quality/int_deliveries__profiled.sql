@@ -1,0 +1,145 @@
+{#- One row per delivery file of every person-level extract: what arrived
+    and what was wrong with it. Rows received are the rows staging parsed
+    plus the lines the CSV parser rejected; identifier validity comes from
+    staging's flags; quarantined rows from int_delivery_rows__quarantined;
+    whether the delivery's current records geocode and link from the keyed
+    spine (a record belongs to the delivery of its current version, so a
+    record re-sent later counts with the later delivery). -#}
+
+with
+
+{% for model in var('person_extracts') -%}
+{{ model }} as (
+    select * from {{ ref(model) }}
+),
+
+{% endfor -%}
+
+parser_rejects as (
+    select * from {{ ref('stg_landing__rejected_rows') }}
+),
+
+quarantined_rows as (
+    select * from {{ ref('int_delivery_rows__quarantined') }}
+),
+
+person_records as (
+    select * from {{ ref('int_person_records__keyed') }}
+),
+
+staged_rows as (
+    {%- for model in var('person_extracts') %}
+    select
+        commission_id,
+        service_code,
+        source_table,
+        delivery_file,
+        extracted_at,
+        is_duplicate_row,
+        is_current_version,
+        has_nhs_number,
+        is_valid_nhs_number,
+        has_postcode,
+        is_valid_postcode,
+        has_birth_date,
+        is_valid_birth_date
+    from {{ model }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+staged_deliveries as (
+    select
+        commission_id,
+        service_code,
+        source_table,
+        delivery_file,
+        max(extracted_at) as extracted_at,
+        count(*) as staged_row_count,
+        count(*) filter (where is_duplicate_row) as duplicate_row_count,
+        count(*) filter (where has_nhs_number and not is_valid_nhs_number) as invalid_nhs_number_count,
+        count(*) filter (where has_postcode and not is_valid_postcode) as invalid_postcode_count,
+        count(*) filter (where has_birth_date and not is_valid_birth_date) as invalid_birth_date_count
+    from staged_rows
+    group by commission_id, service_code, source_table, delivery_file
+),
+
+rejected_deliveries as (
+    select
+        commission_id,
+        delivery_file,
+        count(distinct line_number) as parser_rejected_row_count
+    from parser_rejects
+    group by commission_id, delivery_file
+),
+
+quarantined_deliveries as (
+    select
+        commission_id,
+        delivery_file,
+        count(distinct row_number) as quarantined_row_count
+    from quarantined_rows
+    group by commission_id, delivery_file
+),
+
+person_record_counts as (
+    select
+        commission_id,
+        person_key,
+        count(*) as person_record_count,
+        count(distinct service_code) as person_service_count
+    from person_records
+    group by commission_id, person_key
+),
+
+current_deliveries as (
+    select
+        person_records.commission_id,
+        person_records.delivery_file,
+        count(*) as current_record_count,
+        count(*) filter (where not person_records.is_geocoded) as not_geocoded_record_count,
+        count(*) filter (where person_record_counts.person_record_count > 1) as linked_record_count,
+        count(*) filter (where person_record_counts.person_service_count > 1) as cross_service_linked_record_count
+    from person_records
+    inner join person_record_counts
+        on
+            person_records.commission_id = person_record_counts.commission_id
+            and person_records.person_key = person_record_counts.person_key
+    group by person_records.commission_id, person_records.delivery_file
+),
+
+profiled as (
+    select
+        staged_deliveries.commission_id,
+        staged_deliveries.service_code,
+        staged_deliveries.source_table,
+        staged_deliveries.delivery_file,
+        staged_deliveries.extracted_at,
+        staged_deliveries.duplicate_row_count,
+        staged_deliveries.invalid_nhs_number_count,
+        staged_deliveries.invalid_postcode_count,
+        staged_deliveries.invalid_birth_date_count,
+        staged_deliveries.staged_row_count + coalesce(rejected_deliveries.parser_rejected_row_count, 0)
+            as received_row_count,
+        coalesce(rejected_deliveries.parser_rejected_row_count, 0) as parser_rejected_row_count,
+        coalesce(quarantined_deliveries.quarantined_row_count, 0) as quarantined_row_count,
+        coalesce(current_deliveries.current_record_count, 0) as current_record_count,
+        coalesce(current_deliveries.not_geocoded_record_count, 0) as not_geocoded_record_count,
+        coalesce(current_deliveries.linked_record_count, 0) as linked_record_count,
+        coalesce(current_deliveries.cross_service_linked_record_count, 0) as cross_service_linked_record_count
+    from staged_deliveries
+    left join rejected_deliveries
+        on
+            staged_deliveries.commission_id = rejected_deliveries.commission_id
+            and staged_deliveries.delivery_file = rejected_deliveries.delivery_file
+    left join quarantined_deliveries
+        on
+            staged_deliveries.commission_id = quarantined_deliveries.commission_id
+            and staged_deliveries.delivery_file = quarantined_deliveries.delivery_file
+    left join current_deliveries
+        on
+            staged_deliveries.commission_id = current_deliveries.commission_id
+            and staged_deliveries.delivery_file = current_deliveries.delivery_file
+)
+
+select * from profiled

@@ -1,0 +1,105 @@
+{#- Data quality per delivery file, for the services that supply them and
+    the Hub: rows received, rejected and quarantined, invalid identifiers,
+    records that did not geocode, the match rate (records linked to another
+    record of the same person, in any service) and freshness: days from the
+    extract to the as-of date, judged against the source's own freshness
+    thresholds (its `freshness` config) for the latest delivery of each
+    extract. -#}
+
+{%- set as_of = "date '" ~ as_of_date() ~ "'" %}
+{%- set thresholds = [] %}
+{%- if execute %}
+{%- set days = {'minute': 1.0 / 1440, 'hour': 1.0 / 24, 'day': 1, 'week': 7, 'month': 30} %}
+{%- for source in graph.sources.values() if source.config.meta.get('commission') and source.freshness %}
+{%- set warn = source.freshness.warn_after or {} %}
+{%- set error = source.freshness.error_after or {} %}
+{%- do thresholds.append([
+    source.source_name,
+    source.name,
+    warn.count * days[warn.period] if warn.count else 'null',
+    error.count * days[error.period] if error.count else 'null',
+]) %}
+{%- endfor %}
+{%- endif %}
+
+with
+
+deliveries as (
+    select * from {{ ref('int_deliveries__profiled') }}
+),
+
+freshness_thresholds as (
+    -- each extract's own thresholds, from its source's freshness config
+    {%- if thresholds %}
+    select
+        thresholds.service_code,
+        thresholds.source_table,
+        thresholds.warn_after_days,
+        thresholds.error_after_days
+    from (
+        values
+        {%- for service_code, source_table, warn, error in thresholds %}
+        ('{{ service_code }}', '{{ source_table }}', {{ warn }}, {{ error }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as thresholds (service_code, source_table, warn_after_days, error_after_days)
+    {%- else %}
+    select
+        cast(null as varchar) as service_code,
+        cast(null as varchar) as source_table,
+        cast(null as double) as warn_after_days,
+        cast(null as double) as error_after_days
+    where false
+    {%- endif %}
+),
+
+ranked as (
+    select
+        *,
+        datediff('day', cast(extracted_at as date), {{ as_of }}) as days_since_extract,
+        row_number() over (
+            partition by commission_id, service_code, source_table order by extracted_at desc, delivery_file desc
+        ) = 1 as is_latest_delivery
+    from deliveries
+),
+
+judged as (
+    select
+        ranked.commission_id,
+        ranked.service_code,
+        ranked.source_table,
+        ranked.delivery_file,
+        ranked.extracted_at,
+        ranked.is_latest_delivery,
+        cast(ranked.days_since_extract as integer) as days_since_extract,
+        cast(ranked.received_row_count as bigint) as received_row_count,
+        cast(ranked.parser_rejected_row_count as bigint) as parser_rejected_row_count,
+        cast(ranked.quarantined_row_count as bigint) as quarantined_row_count,
+        cast(ranked.duplicate_row_count as bigint) as duplicate_row_count,
+        cast(ranked.invalid_nhs_number_count as bigint) as invalid_nhs_number_count,
+        cast(ranked.invalid_postcode_count as bigint) as invalid_postcode_count,
+        cast(ranked.invalid_birth_date_count as bigint) as invalid_birth_date_count,
+        cast(ranked.current_record_count as bigint) as current_record_count,
+        cast(ranked.not_geocoded_record_count as bigint) as not_geocoded_record_count,
+        cast(ranked.linked_record_count as bigint) as linked_record_count,
+        cast(ranked.cross_service_linked_record_count as bigint) as cross_service_linked_record_count,
+        case
+            when not ranked.is_latest_delivery then 'superseded'
+            when ranked.days_since_extract > freshness_thresholds.error_after_days then 'error'
+            when ranked.days_since_extract > freshness_thresholds.warn_after_days then 'warn'
+            else 'fresh'
+        end as freshness_status,
+        round(cast(ranked.quarantined_row_count as double) / nullif(ranked.received_row_count, 0), 4)
+            as quarantined_row_rate,
+        round(cast(ranked.not_geocoded_record_count as double) / nullif(ranked.current_record_count, 0), 4)
+            as not_geocoded_record_rate,
+        round(cast(ranked.linked_record_count as double) / nullif(ranked.current_record_count, 0), 4) as match_rate,
+        round(cast(ranked.cross_service_linked_record_count as double) / nullif(ranked.current_record_count, 0), 4)
+            as cross_service_match_rate
+    from ranked
+    left join freshness_thresholds
+        on
+            ranked.service_code = freshness_thresholds.service_code
+            and ranked.source_table = freshness_thresholds.source_table
+)
+
+select * from judged

@@ -1,0 +1,95 @@
+{#- People and households known to each service in each LSOA where the
+    service knows anyone, against the census population, with 95% Wilson
+    score intervals and the comparison with the borough (located people and
+    households only). LSOAs where a service knows nobody have no row: join
+    dim_lsoa for a complete map. -#}
+
+with
+
+demand as (
+    select * from {{ ref('int_service_demand__counted') }}
+),
+
+lsoas as (
+    select * from {{ ref('int_lsoa__described') }}
+),
+
+wards as (
+    select * from {{ ref('int_ward__described') }}
+),
+
+services as (
+    select * from {{ ref('services') }}
+),
+
+borough_benchmarks as (
+    select
+        demand.commission_id,
+        demand.service_code,
+        demand.located_people_count,
+        demand.located_households_count,
+        (select sum(lsoas.resident_count) from lsoas) as resident_count,
+        (select sum(lsoas.household_count) from lsoas) as household_count
+    from demand
+    where demand.area_level = 'borough'
+),
+
+counted as (
+    select
+        demand.commission_id,
+        demand.service_code,
+        demand.lsoa21_code,
+        lsoas.lsoa21_name,
+        lsoas.ward_code,
+        wards.ward_name,
+        lsoas.imd_decile,
+        demand.people_known_count,
+        demand.households_known_count,
+        demand.record_count,
+        lsoas.resident_count,
+        lsoas.household_count,
+        borough_benchmarks.located_people_count as borough_people_count,
+        borough_benchmarks.resident_count as borough_resident_count,
+        borough_benchmarks.located_households_count as borough_households_count,
+        borough_benchmarks.household_count as borough_household_count,
+        coalesce(services.service_name, demand.service_code) as service_name
+    from demand
+    inner join lsoas
+        on demand.lsoa21_code = lsoas.lsoa21_code
+    inner join wards
+        on lsoas.ward_code = wards.ward_code
+    left join services
+        on demand.service_code = services.service_code
+    inner join borough_benchmarks
+        on
+            demand.commission_id = borough_benchmarks.commission_id
+            and demand.service_code = borough_benchmarks.service_code
+    where demand.area_level = 'lsoa'
+),
+
+rated as (
+    select
+        commission_id,
+        service_code,
+        service_name,
+        lsoa21_code,
+        lsoa21_name,
+        ward_code,
+        ward_name,
+        imd_decile,
+        people_known_count,
+        households_known_count,
+        record_count,
+        resident_count,
+        household_count,
+        {{ rate_per_1000_columns(
+            'people_known', 'people_known_count', 'resident_count', 'borough_people_count', 'borough_resident_count'
+        ) }},
+        {{ rate_per_1000_columns(
+            'households_known', 'households_known_count', 'household_count',
+            'borough_households_count', 'borough_household_count'
+        ) }}
+    from counted
+)
+
+select * from rated
