@@ -1,7 +1,7 @@
 {#- One row per current, unquarantined, unexpired record of every
     person-level extract (the staging models listed in var('person_extracts')),
     in one shape, with the geography of its postcode (or, failing that, of its
-    UPRN), its property type and its ethnic group on the census classification.
+    UPRN, whose postcode it then takes for matching), its property type and its ethnic group on the census classification.
     Pseudonymised: tokens and non-identifying attributes only. Records whose
     address does not resolve are kept, with is_geocoded false; records past
     their retention date are left out. -#}
@@ -87,6 +87,7 @@ located as (
     select
         retained.*,
         properties.property_type,
+        properties.postcode_token as property_postcode_token,
         coalesce(by_postcode.oa21_code, by_property.oa21_code) as oa21_code,
         case
             when by_postcode.oa21_code is not null then 'postcode'
@@ -112,12 +113,15 @@ geocoded as (
         -- staging's row flags and the raw ethnicity code stay behind
         located.* exclude (
             is_duplicate_row, is_current_version, quarantine_reason, quarantine_column, -- noqa: RF02
-            ethnicity_code_system, ethnicity_code, source_row_number -- noqa: RF02
+            ethnicity_code_system, ethnicity_code, source_row_number, -- noqa: RF02
+            postcode_token, property_postcode_token -- noqa: RF02
         ),
         ethnicity_codes.census_ethnic_group_code,
         output_areas.lsoa21_code,
         output_areas.msoa21_code,
         output_areas.ward_code,
+        -- a record without a valid postcode takes its property's, from the LLPG
+        coalesce(located.postcode_token, located.property_postcode_token) as postcode_token,
         coalesce(ethnicity_codes.ethnic_group, 'Not known') as ethnic_group,
         located.oa21_code is not null as is_geocoded
     from located
