@@ -3,24 +3,10 @@
     records that did not geocode, the match rate (records linked to another
     record of the same person, in any service) and freshness: days from the
     extract to the as-of date, judged against the source's own freshness
-    thresholds (its `freshness` config) for the latest delivery of each
-    extract. -#}
+    thresholds (its `freshness` config, via int_sources__freshness_thresholds)
+    for the latest delivery of each extract. -#}
 
 {%- set as_of = "date '" ~ as_of_date() ~ "'" %}
-{%- set thresholds = [] %}
-{%- if execute %}
-{%- set days = {'minute': 1.0 / 1440, 'hour': 1.0 / 24, 'day': 1, 'week': 7, 'month': 30} %}
-{%- for source in graph.sources.values() if source.config.meta.get('commission') and source.freshness %}
-{%- set warn = source.freshness.warn_after or {} %}
-{%- set error = source.freshness.error_after or {} %}
-{%- do thresholds.append([
-    source.source_name,
-    source.name,
-    warn.count * days[warn.period] if warn.count else 'null',
-    error.count * days[error.period] if error.count else 'null',
-]) %}
-{%- endfor %}
-{%- endif %}
 
 with
 
@@ -29,27 +15,7 @@ deliveries as (
 ),
 
 freshness_thresholds as (
-    -- each extract's own thresholds, from its source's freshness config
-    {%- if thresholds %}
-    select
-        thresholds.service_code,
-        thresholds.source_table,
-        thresholds.warn_after_days,
-        thresholds.error_after_days
-    from (
-        values
-        {%- for service_code, source_table, warn, error in thresholds %}
-        ('{{ service_code }}', '{{ source_table }}', {{ warn }}, {{ error }}){{ ',' if not loop.last }}
-        {%- endfor %}
-    ) as thresholds (service_code, source_table, warn_after_days, error_after_days)
-    {%- else %}
-    select
-        cast(null as varchar) as service_code,
-        cast(null as varchar) as source_table,
-        cast(null as double) as warn_after_days,
-        cast(null as double) as error_after_days
-    where false
-    {%- endif %}
+    select * from {{ ref('int_sources__freshness_thresholds') }}
 ),
 
 ranked as (
@@ -84,6 +50,7 @@ judged as (
         cast(ranked.cross_service_linked_record_count as bigint) as cross_service_linked_record_count,
         case
             when not ranked.is_latest_delivery then 'superseded'
+            when freshness_thresholds.source_table is null then 'not monitored'
             when ranked.days_since_extract > freshness_thresholds.error_after_days then 'error'
             when ranked.days_since_extract > freshness_thresholds.warn_after_days then 'warn'
             else 'fresh'
