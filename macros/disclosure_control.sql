@@ -237,3 +237,149 @@
     {{ sdc_withheld(relation ~ '.' ~ name ~ '_compared_with_' ~ benchmark, either) }}
         as {{ name }}_compared_with_{{ benchmark }}
 {%- endmacro %}
+
+
+{% macro sdc_interval_columns(name, numerator, denominator, is_suppressed) -%}
+    {#- The 95% Wilson score interval of numerator / denominator per 1,000
+        (as rate_per_1000_columns computes it, from unrounded counts) as a
+        sharing model publishes it: {name}_rate_per_1000_ci_lower and
+        _ci_upper, withheld when the numerator is suppressed. For a share
+        whose mart publishes the rate but not its interval. -#}
+    {%- for bound in ['lower', 'upper'] %}
+    {{ sdc_withheld(
+        'round(1000.0 * ' ~ wilson_interval(numerator, denominator, bound) ~ ', 2)', is_suppressed
+    ) }} as {{ name }}_rate_per_1000_ci_{{ bound }}
+    {{- ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- Building a suppression table (models/marts/sharing/disclosure) and reading
+    it back in a sharing model. -#}
+
+{% macro sdc_cell_counts(relation, measures, area_level, area_code=none, columns=[], total=false) -%}
+    {#- The cells one area level contributes to a suppression table, as rows
+        of commission_id, measure, the `columns` (select-list SQL, e.g.
+        'service_code'), area_level, area_code and cell_value: one per row of
+        `relation` and (measure, count column) pair of `measures`. Rows
+        whose area_code (SQL) is NULL (people or households not located)
+        are left out; with area_code none every row is kept and area_code is
+        NULL (a borough row). With total=true, one row per commission and
+        measure instead: the sum over the located rows (a borough total,
+        area_code NULL; `columns` must then be constants). -#}
+    {%- for measure, column in measures %}
+    select
+        commission_id,
+        '{{ measure }}' as measure,
+        {%- for extra in columns %}
+        {{ extra }},
+        {%- endfor %}
+        '{{ area_level }}' as area_level,
+        {{ 'cast(null as varchar)' if total or area_code is none else area_code }} as area_code,
+        {{ 'sum(' ~ column ~ ')' if total else column }} as cell_value
+    from {{ relation }}
+    {%- if area_code is not none %}
+    where {{ area_code }} is not null
+    {%- endif %}
+    {%- if total %}
+    group by commission_id
+    {%- endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro sdc_cells(counts, partitions, keys, secondary_priority, columns=[]) -%}
+    {{ return(adapter.dispatch('sdc_cells', 'insight_hub')(counts, partitions, keys, secondary_priority, columns)) }}
+{%- endmacro %}
+
+{% macro default__sdc_cells(counts, partitions, keys, secondary_priority, columns) -%}
+    {#- The cells sdc_secondary_suppression takes: each row of `counts`
+        (commission_id, the `keys` that identify a cell, other `columns`
+        to carry, cell_value) in each partition of its commission (from
+        sharing_partitions), with cell_id (the keys joined by '|', NULL as
+        ''), the count as a bigint, its primary suppression under the
+        partition's threshold and `secondary_priority` (SQL on the columns
+        of `counts`; lower is suppressed first). -#}
+    select
+        {{ partitions }}.partition_id,
+        {{ partitions }}.commission_id,
+        {{ partitions }}.suppress_up_to,
+        {%- for column in keys + columns %}
+        {{ counts }}.{{ column }},
+        {%- endfor %}
+        concat_ws(
+            '|'
+            {%- for key in keys %}, coalesce({{ counts }}.{{ key }}, ''){% endfor %}
+        ) as cell_id,
+        cast({{ counts }}.cell_value as bigint) as cell_value,
+        {{ sdc_is_suppressed(counts ~ '.cell_value', partitions ~ '.suppress_up_to') }} as is_suppressed,
+        {{ secondary_priority }} as secondary_priority
+    from {{ counts }}
+    inner join {{ partitions }}
+        on {{ counts }}.commission_id = {{ partitions }}.commission_id
+{%- endmacro %}
+
+
+{% macro sdc_suppressed_cells(cells, keys) -%}
+    {#- The suppression table a disclosure model publishes, after
+        sdc_secondary_suppression('<cells>', ...): each cell's partition,
+        commission, threshold, `keys` and unrounded value with is_suppressed,
+        suppressed_at_pass and is_converged. -#}
+    select
+        {{ cells }}.partition_id,
+        {{ cells }}.commission_id,
+        {{ cells }}.suppress_up_to,
+        {%- for key in keys %}
+        {{ cells }}.{{ key }},
+        {%- endfor %}
+        {{ cells }}.cell_value,
+        sdc_suppressed.is_suppressed,
+        sdc_suppressed.suppressed_at_pass,
+        sdc_suppressed.is_converged
+    from {{ cells }}
+    inner join sdc_suppressed
+        on
+            {{ cells }}.partition_id = sdc_suppressed.partition_id
+            and {{ cells }}.cell_id = sdc_suppressed.cell_id
+{%- endmacro %}
+
+
+{% macro sdc_cell_flags(suppression, area_level, measures, keys=[], area_code=none, where=none) -%}
+    {{ return(adapter.dispatch('sdc_cell_flags', 'insight_hub')(
+        suppression, area_level, measures, keys, area_code, where
+    )) }}
+{%- endmacro %}
+
+{% macro default__sdc_cell_flags(suppression, area_level, measures, keys, area_code, where) -%}
+    {#- A suppression table read back by a sharing model: one row per
+        commission, threshold, `keys` (e.g. service_code) and area of
+        `area_level` (the area's code named `area_code`, e.g. ward_code;
+        none for the borough), with is_<measure>_suppressed for each of
+        `measures`. Only rows of those measures (and meeting `where`, SQL)
+        are read. -#}
+    {%- set group_by = ['commission_id', 'suppress_up_to'] + keys + ([] if area_code is none else ['area_code']) -%}
+    select
+        commission_id,
+        suppress_up_to,
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        {%- if area_code is not none %}
+        area_code as {{ area_code }},
+        {%- endif %}
+        {%- for measure in measures %}
+        bool_or(is_suppressed) filter (where measure = '{{ measure }}') as is_{{ measure }}_suppressed
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from {{ suppression }}
+    where
+        area_level = '{{ area_level }}'
+        and measure in ('{{ measures | join("', '") }}')
+        {%- if where %}
+        and {{ where }}
+        {%- endif %}
+    group by {{ group_by | join(', ') }}
+{%- endmacro %}

@@ -90,3 +90,30 @@
         {{ sdc_resolved_rules('(select distinct commission_id, recipient_type from ' ~ approvals ~ ' where approved_date <= ' ~ as_of ~ ' and coalesce(expires_date >= ' ~ as_of ~ ', true))', rules) }}
     ) as in_date_rules
 {%- endmacro %}
+
+
+{% macro sharing_approval_columns(approvals='approvals') -%}
+    {#- The columns every sharing model leads with, from the rows of
+        sharing_approvals_for: who gets the row (recipient_type,
+        commission_id, approval_id) and under which disclosure rule
+        (disclosure_rule_id, suppress_up_to, rounding_base). -#}
+    {{ approvals }}.recipient_type,
+    {{ approvals }}.commission_id,
+    {{ approvals }}.approval_id,
+    {{ approvals }}.disclosure_rule_id,
+    {{ approvals }}.suppress_up_to,
+    {{ approvals }}.rounding_base
+{%- endmacro %}
+
+
+{% macro sharing_cells_match(cells, mart, keys=[], approvals='approvals') -%}
+    {#- The join condition from a sharing model's approval and mart row to
+        the suppression flags of its cells (a CTE of sdc_cell_flags): the
+        approval's commission and threshold, and the mart row's `keys`
+        (e.g. service_code, ward_code). -#}
+    {{ approvals }}.commission_id = {{ cells }}.commission_id
+    and {{ approvals }}.suppress_up_to = {{ cells }}.suppress_up_to
+    {%- for key in keys %}
+    and {{ mart }}.{{ key }} = {{ cells }}.{{ key }}
+    {%- endfor %}
+{%- endmacro %}

@@ -60,12 +60,7 @@ needs_by_decile as (
     select
         commission_id,
         imd_decile,
-        count(*) as households_known_count,
-        count(*) filter (where targeted_service_count = 1) as known_to_1_service_count,
-        count(*) filter (where targeted_service_count = 2) as known_to_2_services_count,
-        count(*) filter (where targeted_service_count = 3) as known_to_3_services_count,
-        count(*) filter (where targeted_service_count >= 4) as known_to_4_plus_services_count,
-        count(*) filter (where targeted_service_count >= 2) as multiple_needs_households_count
+        {{ households_by_band() }}
     from placed_households
     group by commission_id, imd_decile
 ),

@@ -24,12 +24,7 @@ needs_by_segment as (
         commission_id,
         segment_group_code,
         count(*) as linked_household_count,
-        count(*) filter (where targeted_service_count >= 1) as households_known_count,
-        count(*) filter (where targeted_service_count = 1) as known_to_1_service_count,
-        count(*) filter (where targeted_service_count = 2) as known_to_2_services_count,
-        count(*) filter (where targeted_service_count = 3) as known_to_3_services_count,
-        count(*) filter (where targeted_service_count >= 4) as known_to_4_plus_services_count,
-        count(*) filter (where targeted_service_count >= 2) as multiple_needs_households_count
+        {{ households_by_band() }}
     from households
     group by commission_id, segment_group_code
 ),

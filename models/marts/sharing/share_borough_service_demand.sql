@@ -20,25 +20,12 @@ suppression as (
 ),
 
 borough_cells as (
-    select
-        commission_id,
-        suppress_up_to,
-        service_code,
-        bool_or(is_suppressed) filter (where measure = 'people') as is_people_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'households') as is_households_suppressed
-    from suppression
-    where area_level = 'borough' and measure in ('people', 'households')
-    group by commission_id, suppress_up_to, service_code
+    {{ sdc_cell_flags('suppression', 'borough', ['people', 'households'], ['service_code']) }}
 ),
 
 shared as (
     select
-        approvals.recipient_type,
-        approvals.commission_id,
-        approvals.approval_id,
-        approvals.disclosure_rule_id,
-        approvals.suppress_up_to,
-        approvals.rounding_base,
+        {{ sharing_approval_columns() }},
         demand.service_code,
         demand.service_name,
         demand.owning_service,
@@ -54,32 +41,20 @@ shared as (
         ) }},
         {{ sdc_withheld('demand.located_people_rate_per_1000', 'borough_cells.is_people_suppressed') }}
             as people_known_rate_per_1000,
-        {{ sdc_withheld(
-            'round(1000.0 * ' ~ wilson_interval('demand.located_people_count', 'demand.resident_count', 'lower') ~ ', 2)',
-            'borough_cells.is_people_suppressed'
-        ) }} as people_known_rate_per_1000_ci_lower,
-        {{ sdc_withheld(
-            'round(1000.0 * ' ~ wilson_interval('demand.located_people_count', 'demand.resident_count', 'upper') ~ ', 2)',
-            'borough_cells.is_people_suppressed'
-        ) }} as people_known_rate_per_1000_ci_upper,
+        {{ sdc_interval_columns(
+            'people_known', 'demand.located_people_count', 'demand.resident_count', 'borough_cells.is_people_suppressed'
+        ) }},
         {{ sdc_withheld('demand.located_households_rate_per_1000', 'borough_cells.is_households_suppressed') }}
             as households_known_rate_per_1000,
-        {{ sdc_withheld(
-            'round(1000.0 * ' ~ wilson_interval('demand.located_households_count', 'demand.household_count', 'lower') ~ ', 2)',
+        {{ sdc_interval_columns(
+            'households_known', 'demand.located_households_count', 'demand.household_count',
             'borough_cells.is_households_suppressed'
-        ) }} as households_known_rate_per_1000_ci_lower,
-        {{ sdc_withheld(
-            'round(1000.0 * ' ~ wilson_interval('demand.located_households_count', 'demand.household_count', 'upper') ~ ', 2)',
-            'borough_cells.is_households_suppressed'
-        ) }} as households_known_rate_per_1000_ci_upper
+        ) }}
     from approvals
     inner join demand
         on approvals.commission_id = demand.commission_id
     inner join borough_cells
-        on
-            approvals.commission_id = borough_cells.commission_id
-            and approvals.suppress_up_to = borough_cells.suppress_up_to
-            and demand.service_code = borough_cells.service_code
+        on {{ sharing_cells_match('borough_cells', 'demand', ['service_code']) }}
 )
 
 select * from shared

@@ -6,15 +6,7 @@
     the multiple needs rate, its interval and comparison withheld with their
     counts. -#}
 
-{%- set measures = [
-    ('linked', 'linked_household_count'),
-    ('known', 'households_known_count'),
-    ('band_1', 'known_to_1_service_count'),
-    ('band_2', 'known_to_2_services_count'),
-    ('band_3', 'known_to_3_services_count'),
-    ('band_4_plus', 'known_to_4_plus_services_count'),
-    ('multiple', 'multiple_needs_households_count'),
-] %}
+{%- set measures = [('linked', 'linked_household_count')] + multiple_needs_measures() %}
 
 with
 
@@ -31,41 +23,19 @@ suppression as (
 ),
 
 segment_cells as (
-    select
-        commission_id,
-        suppress_up_to,
-        area_code as segment_group_code,
-        bool_or(is_suppressed) filter (where measure = 'linked') as is_linked_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'known') as is_known_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'band_1') as is_band_1_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'band_2') as is_band_2_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'band_3') as is_band_3_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'band_4_plus') as is_band_4_plus_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'multiple') as is_multiple_suppressed
-    from suppression
-    where area_level = 'segment'
-    group by commission_id, suppress_up_to, area_code
+    {{ sdc_cell_flags(
+        'suppression', 'segment', ['linked', 'known', 'band_1', 'band_2', 'band_3', 'band_4_plus', 'multiple'],
+        area_code='segment_group_code'
+    ) }}
 ),
 
 borough_cells as (
-    select
-        commission_id,
-        suppress_up_to,
-        bool_or(is_suppressed) filter (where measure = 'multiple') as is_multiple_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'linked') as is_linked_suppressed
-    from suppression
-    where area_level = 'borough'
-    group by commission_id, suppress_up_to
+    {{ sdc_cell_flags('suppression', 'borough', ['multiple', 'linked']) }}
 ),
 
 shared as (
     select
-        approvals.recipient_type,
-        approvals.commission_id,
-        approvals.approval_id,
-        approvals.disclosure_rule_id,
-        approvals.suppress_up_to,
-        approvals.rounding_base,
+        {{ sharing_approval_columns() }},
         needs.segment_group_code,
         needs.segment_group_name,
         {%- for measure, column in measures %}
@@ -82,14 +52,9 @@ shared as (
     inner join needs
         on approvals.commission_id = needs.commission_id
     inner join segment_cells
-        on
-            approvals.commission_id = segment_cells.commission_id
-            and approvals.suppress_up_to = segment_cells.suppress_up_to
-            and needs.segment_group_code = segment_cells.segment_group_code
+        on {{ sharing_cells_match('segment_cells', 'needs', ['segment_group_code']) }}
     inner join borough_cells
-        on
-            approvals.commission_id = borough_cells.commission_id
-            and approvals.suppress_up_to = borough_cells.suppress_up_to
+        on {{ sharing_cells_match('borough_cells', 'needs') }}
 )
 
 select * from shared

@@ -21,37 +21,21 @@ suppression as (
 ),
 
 ward_cells as (
-    select
-        commission_id,
-        suppress_up_to,
-        area_code as ward_code,
-        bool_or(is_suppressed) filter (where measure = 'people') as is_people_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'households') as is_households_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'households_with_other_needs') as is_other_needs_suppressed
-    from suppression
-    where area_level = 'ward' and service_code = 'community_safety'
-    group by commission_id, suppress_up_to, area_code
+    {{ sdc_cell_flags(
+        'suppression', 'ward', ['people', 'households', 'households_with_other_needs'],
+        area_code='ward_code', where="service_code = 'community_safety'"
+    ) }}
 ),
 
 borough_cells as (
-    select
-        commission_id,
-        suppress_up_to,
-        bool_or(is_suppressed) filter (where measure = 'people') as is_people_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'households') as is_households_suppressed
-    from suppression
-    where area_level = 'borough' and service_code = 'community_safety'
-    group by commission_id, suppress_up_to
+    {{ sdc_cell_flags(
+        'suppression', 'borough', ['people', 'households'], where="service_code = 'community_safety'"
+    ) }}
 ),
 
 shared as (
     select
-        approvals.recipient_type,
-        approvals.commission_id,
-        approvals.approval_id,
-        approvals.disclosure_rule_id,
-        approvals.suppress_up_to,
-        approvals.rounding_base,
+        {{ sharing_approval_columns() }},
         demand.ward_code,
         demand.ward_name,
         demand.resident_count,
@@ -65,11 +49,11 @@ shared as (
         ) }},
         {{ sdc_count_columns(
             'households_with_other_needs_count', 'demand.households_with_other_needs_count',
-            'ward_cells.is_other_needs_suppressed', 'approvals.rounding_base'
+            'ward_cells.is_households_with_other_needs_suppressed', 'approvals.rounding_base'
         ) }},
         {{ sdc_withheld(
             'demand.households_with_other_needs_share',
-            '(ward_cells.is_other_needs_suppressed or ward_cells.is_households_suppressed)'
+            '(ward_cells.is_households_with_other_needs_suppressed or ward_cells.is_households_suppressed)'
         ) }} as households_with_other_needs_share,
         {{ sdc_rate_columns(
             'people_known', 'demand', 'ward_cells.is_people_suppressed', 'borough_cells.is_people_suppressed'
@@ -81,14 +65,9 @@ shared as (
     inner join demand
         on approvals.commission_id = demand.commission_id
     inner join ward_cells
-        on
-            approvals.commission_id = ward_cells.commission_id
-            and approvals.suppress_up_to = ward_cells.suppress_up_to
-            and demand.ward_code = ward_cells.ward_code
+        on {{ sharing_cells_match('ward_cells', 'demand', ['ward_code']) }}
     inner join borough_cells
-        on
-            approvals.commission_id = borough_cells.commission_id
-            and approvals.suppress_up_to = borough_cells.suppress_up_to
+        on {{ sharing_cells_match('borough_cells', 'demand') }}
 )
 
 select * from shared

@@ -18,38 +18,16 @@ suppression as (
 ),
 
 ward_cells as (
-    select
-        commission_id,
-        suppress_up_to,
-        service_code,
-        area_code as ward_code,
-        bool_or(is_suppressed) filter (where measure = 'people') as is_people_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'households') as is_households_suppressed
-    from suppression
-    where area_level = 'ward' and measure in ('people', 'households')
-    group by commission_id, suppress_up_to, service_code, area_code
+    {{ sdc_cell_flags('suppression', 'ward', ['people', 'households'], ['service_code'], 'ward_code') }}
 ),
 
 borough_cells as (
-    select
-        commission_id,
-        suppress_up_to,
-        service_code,
-        bool_or(is_suppressed) filter (where measure = 'people') as is_people_suppressed,
-        bool_or(is_suppressed) filter (where measure = 'households') as is_households_suppressed
-    from suppression
-    where area_level = 'borough' and measure in ('people', 'households')
-    group by commission_id, suppress_up_to, service_code
+    {{ sdc_cell_flags('suppression', 'borough', ['people', 'households'], ['service_code']) }}
 ),
 
 shared as (
     select
-        approvals.recipient_type,
-        approvals.commission_id,
-        approvals.approval_id,
-        approvals.disclosure_rule_id,
-        approvals.suppress_up_to,
-        approvals.rounding_base,
+        {{ sharing_approval_columns() }},
         demand.service_code,
         demand.service_name,
         demand.ward_code,
@@ -73,16 +51,9 @@ shared as (
     inner join demand
         on approvals.commission_id = demand.commission_id
     inner join ward_cells
-        on
-            approvals.commission_id = ward_cells.commission_id
-            and approvals.suppress_up_to = ward_cells.suppress_up_to
-            and demand.service_code = ward_cells.service_code
-            and demand.ward_code = ward_cells.ward_code
+        on {{ sharing_cells_match('ward_cells', 'demand', ['service_code', 'ward_code']) }}
     inner join borough_cells
-        on
-            approvals.commission_id = borough_cells.commission_id
-            and approvals.suppress_up_to = borough_cells.suppress_up_to
-            and demand.service_code = borough_cells.service_code
+        on {{ sharing_cells_match('borough_cells', 'demand', ['service_code']) }}
 )
 
 select * from shared

@@ -10,6 +10,12 @@
     wards for community safety households with other needs. Cells are
     suppressed first at the lowest level (LSOA, then ward, then borough). -#}
 
+{%- set known = [('people', 'people_known_count'), ('households', 'households_known_count')] %}
+{%- set located = [('people', 'located_people_count'), ('households', 'located_households_count')] %}
+{%- set other_needs = [('households_with_other_needs', 'households_with_other_needs_count')] %}
+{%- set by_service = ['service_code', 'cast(null as varchar) as parent_area_code'] %}
+{%- set community_safety = ["'community_safety' as service_code", 'cast(null as varchar) as parent_area_code'] %}
+
 with
 
 partitions as (
@@ -33,84 +39,30 @@ community_safety_demand as (
 ),
 
 counts as (
-    {%- for measure, borough_column, area_column in [
-        ('people', 'located_people_count', 'people_known_count'),
-        ('households', 'located_households_count', 'households_known_count'),
-    ] %}
-    select
-        commission_id,
-        '{{ measure }}' as measure,
-        service_code,
-        'borough' as area_level,
-        cast(null as varchar) as area_code,
-        cast(null as varchar) as parent_area_code,
-        {{ borough_column }} as cell_value
-    from borough_demand
+    -- people and households known to each service: the located borough
+    -- total, each ward and each LSOA (with its ward as parent)
+    {{ sdc_cell_counts('borough_demand', located, 'borough', columns=by_service) }}
     union all
-    select
-        commission_id,
-        '{{ measure }}' as measure,
-        service_code,
-        'ward' as area_level,
-        ward_code as area_code,
-        cast(null as varchar) as parent_area_code,
-        {{ area_column }} as cell_value
-    from ward_demand
-    where ward_code is not null
+    {{ sdc_cell_counts('ward_demand', known, 'ward', 'ward_code', columns=by_service) }}
     union all
-    select
-        commission_id,
-        '{{ measure }}' as measure,
-        service_code,
-        'lsoa' as area_level,
-        lsoa21_code as area_code,
-        ward_code as parent_area_code,
-        {{ area_column }} as cell_value
-    from lsoa_demand
+    {{ sdc_cell_counts(
+        'lsoa_demand', known, 'lsoa', 'lsoa21_code', columns=['service_code', 'ward_code as parent_area_code']
+    ) }}
     union all
-    {%- endfor %}
-    select
-        commission_id,
-        'households_with_other_needs' as measure,
-        'community_safety' as service_code,
-        'ward' as area_level,
-        ward_code as area_code,
-        cast(null as varchar) as parent_area_code,
-        households_with_other_needs_count as cell_value
-    from community_safety_demand
-    where ward_code is not null
+    -- community safety households with other needs: each ward and their total
+    {{ sdc_cell_counts('community_safety_demand', other_needs, 'ward', 'ward_code', columns=community_safety) }}
     union all
-    select
-        commission_id,
-        'households_with_other_needs' as measure,
-        'community_safety' as service_code,
-        'borough' as area_level,
-        cast(null as varchar) as area_code,
-        cast(null as varchar) as parent_area_code,
-        sum(households_with_other_needs_count) as cell_value
-    from community_safety_demand
-    where ward_code is not null
-    group by commission_id
+    {{ sdc_cell_counts(
+        'community_safety_demand', other_needs, 'borough', 'ward_code', columns=community_safety, total=true
+    ) }}
 ),
 
 cells as (
-    select
-        partitions.partition_id,
-        partitions.commission_id,
-        partitions.suppress_up_to,
-        counts.measure,
-        counts.service_code,
-        counts.area_level,
-        counts.area_code,
-        counts.parent_area_code,
-        concat_ws('|', counts.measure, counts.service_code, counts.area_level, coalesce(counts.area_code, ''))
-            as cell_id,
-        cast(counts.cell_value as bigint) as cell_value,
-        {{ sdc_is_suppressed('counts.cell_value', 'partitions.suppress_up_to') }} as is_suppressed,
-        case counts.area_level when 'lsoa' then 1 when 'ward' then 2 else 3 end as secondary_priority
-    from counts
-    inner join partitions
-        on counts.commission_id = partitions.commission_id
+    {{ sdc_cells(
+        'counts', 'partitions', ['measure', 'service_code', 'area_level', 'area_code'],
+        secondary_priority="case counts.area_level when 'lsoa' then 1 when 'ward' then 2 else 3 end",
+        columns=['parent_area_code']
+    ) }}
 ),
 
 memberships as (
@@ -134,23 +86,7 @@ memberships as (
 {{ sdc_secondary_suppression('cells', 'memberships') }},
 
 suppressed as (
-    select
-        cells.partition_id,
-        cells.commission_id,
-        cells.suppress_up_to,
-        cells.measure,
-        cells.service_code,
-        cells.area_level,
-        cells.area_code,
-        cells.cell_value,
-        sdc_suppressed.is_suppressed,
-        sdc_suppressed.suppressed_at_pass,
-        sdc_suppressed.is_converged
-    from cells
-    inner join sdc_suppressed
-        on
-            cells.partition_id = sdc_suppressed.partition_id
-            and cells.cell_id = sdc_suppressed.cell_id
+    {{ sdc_suppressed_cells('cells', ['measure', 'service_code', 'area_level', 'area_code']) }}
 )
 
 select * from suppressed

@@ -1,0 +1,55 @@
+{#- Households by the number of targeted services they are known to (the
+    multiple needs marts in models/marts/multiple_needs and their sharing
+    copies): the bands, their counts and how they add up. -#}
+
+{% macro multiple_needs_measures() -%}
+    {#- The counts of the multiple needs marts, as (measure, column) pairs in
+        the order the marts and their shares publish them: households known
+        to any targeted service, to 1, 2, 3 and 4 or more, and to 2 or more
+        (multiple needs). -#}
+    {{ return([
+        ('known', 'households_known_count'),
+        ('band_1', 'known_to_1_service_count'),
+        ('band_2', 'known_to_2_services_count'),
+        ('band_3', 'known_to_3_services_count'),
+        ('band_4_plus', 'known_to_4_plus_services_count'),
+        ('multiple', 'multiple_needs_households_count'),
+    ]) }}
+{%- endmacro %}
+
+
+{% macro households_by_band(service_count='targeted_service_count') -%}
+    {#- The select-list columns counting the rows (households) of a group by
+        `service_count`, the number of targeted services each is known to:
+        the columns of multiple_needs_measures, in that order. -#}
+    count(*) filter (where {{ service_count }} >= 1) as households_known_count,
+    count(*) filter (where {{ service_count }} = 1) as known_to_1_service_count,
+    count(*) filter (where {{ service_count }} = 2) as known_to_2_services_count,
+    count(*) filter (where {{ service_count }} = 3) as known_to_3_services_count,
+    count(*) filter (where {{ service_count }} >= 4) as known_to_4_plus_services_count,
+    count(*) filter (where {{ service_count }} >= 2) as multiple_needs_households_count
+{%- endmacro %}
+
+
+{% macro multiple_needs_band_constraints(cells) -%}
+    {#- The additive constraints between the bands of one area, as
+        memberships rows (partition_id, constraint_id, cell_id) of the cells
+        of a multiple needs suppression table (measures named as in
+        multiple_needs_measures): known = 1 + 2 + 3 + 4+ and
+        multiple = 2 + 3 + 4+. -#}
+    -- per area: known = 1 + 2 + 3 + 4+
+    select
+        partition_id,
+        'known|' || area_level || '|' || coalesce(area_code, '') as constraint_id,
+        cell_id
+    from {{ cells }}
+    where measure in ('known', 'band_1', 'band_2', 'band_3', 'band_4_plus')
+    union all
+    -- per area: multiple = 2 + 3 + 4+
+    select
+        partition_id,
+        'multiple|' || area_level || '|' || coalesce(area_code, '') as constraint_id,
+        cell_id
+    from {{ cells }}
+    where measure in ('multiple', 'band_2', 'band_3', 'band_4_plus')
+{%- endmacro %}

@@ -1,0 +1,72 @@
+-- households_by_band and multiple_needs_band_constraints
+-- (macros/multiple_needs.sql) on seven households known to 0, 1, 1, 2, 3, 4
+-- and 5 targeted services: 6 known, 2 to one service, 1 to two, 1 to three,
+-- 2 to four or more, 4 with multiple needs; multiple_needs_measures names
+-- those columns in order; and every constraint the band constraints declare
+-- holds on those counts (the total equals the sum of its parts). Fails with
+-- each broken expectation.
+with
+
+households as (
+    select * from (values (0), (1), (1), (2), (3), (4), (5)) as households (targeted_service_count)
+),
+
+banded as (
+    select
+        {{ households_by_band() }}
+    from households
+),
+
+cells as (
+    {%- for measure, column in multiple_needs_measures() %}
+    select
+        'p' as partition_id,
+        '{{ measure }}' as measure,
+        'ward' as area_level,
+        'W1' as area_code,
+        '{{ measure }}' as cell_id,
+        {{ column }} as cell_value
+    from banded
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+memberships as (
+    {{ multiple_needs_band_constraints('cells') }}
+),
+
+sums as (
+    select
+        memberships.constraint_id,
+        count(*) as member_count,
+        sum(case when cells.measure in ('known', 'multiple') then cells.cell_value else 0 end) as total_value,
+        sum(case when cells.measure in ('known', 'multiple') then 0 else cells.cell_value end) as parts_value
+    from memberships
+    inner join cells
+        on memberships.cell_id = cells.cell_id
+    group by memberships.constraint_id
+)
+
+select 'counts' as failure
+from banded
+where
+    households_known_count <> 6
+    or known_to_1_service_count <> 2
+    or known_to_2_services_count <> 1
+    or known_to_3_services_count <> 1
+    or known_to_4_plus_services_count <> 2
+    or multiple_needs_households_count <> 4
+union all
+select 'measures' as failure
+where '{{ multiple_needs_measures() | map("last") | join(",") }}' <> 'households_known_count,known_to_1_service_count,'
+    || 'known_to_2_services_count,known_to_3_services_count,known_to_4_plus_services_count,'
+    || 'multiple_needs_households_count'
+union all
+select 'constraint ' || constraint_id as failure
+from sums
+where
+    total_value <> parts_value
+    or member_count <> case when constraint_id like 'known|%' then 5 else 4 end
+union all
+select 'constraints' as failure
+where (select count(*) from sums) <> 2
