@@ -20,20 +20,7 @@ commissions as (
 ),
 
 ward_areas as (
-    select
-        commissions.commission_id,
-        wards.ward_code,
-        wards.ward_name,
-        wards.household_count
-    from commissions
-    cross join wards
-    union all
-    select
-        commission_id,
-        null as ward_code,
-        'Not known' as ward_name,
-        null as household_count
-    from commissions
+    {{ wards_and_not_known('commissions', ['commission_id'], 'wards', ['household_count']) }}
 ),
 
 needs_by_ward as (

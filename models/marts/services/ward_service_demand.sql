@@ -27,25 +27,9 @@ commission_services as (
 ),
 
 ward_areas as (
-    -- every ward, and the row for those not located, for every service
-    select
-        commission_services.commission_id,
-        commission_services.service_code,
-        wards.ward_code,
-        wards.ward_name,
-        wards.resident_count,
-        wards.household_count
-    from commission_services
-    cross join wards
-    union all
-    select
-        commission_id,
-        service_code,
-        null as ward_code,
-        'Not known' as ward_name,
-        null as resident_count,
-        null as household_count
-    from commission_services
+    {{ wards_and_not_known(
+        'commission_services', ['commission_id', 'service_code'], 'wards', ['resident_count', 'household_count']
+    ) }}
 ),
 
 borough_benchmarks as (

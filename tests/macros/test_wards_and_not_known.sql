@@ -1,0 +1,45 @@
+-- wards_and_not_known (macros/geography.sql) on two commission/service
+-- groups and three wards: every group gets each ward with its populations
+-- (6 rows) and one 'Not known' row with null ward code and populations (2
+-- rows), nothing else. Fails with each missing or unexpected row.
+with
+
+groups as (
+    select * from (values ('C1', 'housing'), ('C2', 'education')) as groups (commission_id, service_code)
+),
+
+wards as (
+    select * from (
+        values ('W1', 'Ward one', 100, 40), ('W2', 'Ward two', 200, 80), ('W3', 'Ward three', 0, 0)
+    ) as wards (ward_code, ward_name, resident_count, household_count)
+),
+
+produced as (
+    {{ wards_and_not_known('groups', ['commission_id', 'service_code'], 'wards', ['resident_count', 'household_count']) }}
+),
+
+expected as (
+    select * from (
+        values
+        ('C1', 'housing', 'W1', 'Ward one', 100, 40),
+        ('C1', 'housing', 'W2', 'Ward two', 200, 80),
+        ('C1', 'housing', 'W3', 'Ward three', 0, 0),
+        ('C1', 'housing', null, 'Not known', null, null),
+        ('C2', 'education', 'W1', 'Ward one', 100, 40),
+        ('C2', 'education', 'W2', 'Ward two', 200, 80),
+        ('C2', 'education', 'W3', 'Ward three', 0, 0),
+        ('C2', 'education', null, 'Not known', null, null)
+    ) as expected (commission_id, service_code, ward_code, ward_name, resident_count, household_count)
+),
+
+missing as (
+    select 'missing' as problem, * from (select * from expected except all select * from produced)
+),
+
+unexpected as (
+    select 'unexpected' as problem, * from (select * from produced except all select * from expected)
+)
+
+select * from missing
+union all
+select * from unexpected
