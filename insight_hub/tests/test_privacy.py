@@ -39,6 +39,32 @@ def test_the_guard_catches_a_leak(built_borough: Workspace, tmp_path) -> None:
     assert privacy_guard.value_leaks(leaky, identifiers) == [f"marts.leaky_mart.area: 1 values, e.g. ['{postcode}']"]
 
 
+def test_a_count_equal_to_a_reference_is_not_a_leak_but_a_column_of_references_is(
+    built_borough: Workspace, tmp_path
+) -> None:
+    """A numeric column that happens to hold one short system reference (a row
+    count equal to a person id) passes; a numeric column of such references
+    fails, and so does a long number (an NHS number, a UPRN) wherever it is."""
+    manifest = json.loads((built_borough.target / "manifest.json").read_text())
+    identifiers = privacy_guard.landing_identifier_values(manifest, built_borough.landing)
+    short = sorted(v for v in identifiers if v.isdigit() and len(v) < privacy_guard.LONG_NUMBER_DIGITS)[:20]
+    long_number = next(v for v in sorted(identifiers)
+                       if v.isdigit() and len(v) >= privacy_guard.LONG_NUMBER_DIGITS and v[0] != "0")
+    assert len(short) == 20
+    leaky = tmp_path / "leaky.duckdb"
+    shutil.copy(built_borough.warehouse, leaky)
+    with duckdb.connect(str(leaky)) as con:
+        con.execute("create table marts.row_counts as select unnest([?::bigint, 3, 17, 42]) as received_row_count",
+                    [short[0]]).fetchall()
+        con.execute("create table marts.people as select unnest(?::bigint[]) as reference_number", [short]).fetchall()
+        con.execute("create table marts.patients as select unnest([?::bigint, 3, 17, 42]) as patient_count",
+                    [long_number]).fetchall()
+    assert privacy_guard.value_leaks(leaky, identifiers) == [
+        f"marts.patients.patient_count: 1 values, e.g. ['{long_number}']",
+        f"marts.people.reference_number: 20 values, e.g. {sorted(short)[:3]}",
+    ]
+
+
 def test_no_key_material_in_any_artifact(built_borough: Workspace) -> None:
     master = built_borough.master_key.encode()
     needles = {"master key": master}
