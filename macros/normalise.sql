@@ -21,6 +21,27 @@
 {%- endmacro %}
 
 
+{% macro full_name_surname_pattern() -%}
+    {#- The surname at the end of a full name: the last word and any particles
+        before it (LINH DE SILVA: DE SILVA), so it is the surname a separate
+        surname field gives. -#}
+    (?:^| )((?:(?:DE|DA|DI|DEL|DELLA|DOS|DU|LA|LE|VAN|VON|DER|DEN|AL|EL|BIN|ST) )*[A-Z]+)$
+{%- endmacro %}
+
+{% macro full_name_surname(stripped_name) -%}
+    {#- Surname of a forename-first full name without titles: the last word
+        with any particles before it, spaces removed (DE SILVA -> DESILVA, as
+        a separate surname field is normalised); a one-word name is a surname. -#}
+    nullif(replace(regexp_extract({{ stripped_name }}, '{{ full_name_surname_pattern() }}', 1), ' ', ''), '')
+{%- endmacro %}
+
+{% macro full_name_forenames(stripped_name) -%}
+    {#- Forenames of a forename-first full name without titles: the words
+        before its surname (full_name_surname); NULL when there are none. -#}
+    nullif(trim(regexp_replace({{ stripped_name }}, '{{ full_name_surname_pattern() }}', '')), '')
+{%- endmacro %}
+
+
 {% macro soundex(value) -%}
     {{ return(adapter.dispatch('soundex', 'insight_hub')(value)) }}
 {%- endmacro %}

@@ -190,8 +190,8 @@ normalised as (
         {{ normalise_name("split_part(" ~ raw.full_name ~ ", ',', 2)") }} as forenames,
         replace({{ normalise_name("split_part(" ~ raw.full_name ~ ", ',', 1)") }}, ' ', '') as surname,
         {%- else %}
-        nullif(regexp_replace({{ strip_name_titles(normalise_name(raw.full_name)) }}, ' ?[A-Z]+$', ''), '') as forenames,
-        nullif(regexp_extract({{ strip_name_titles(normalise_name(raw.full_name)) }}, ' ([A-Z]+)$', 1), '') as surname,
+        {{ full_name_forenames(strip_name_titles(normalise_name(raw.full_name))) }} as forenames,
+        {{ full_name_surname(strip_name_titles(normalise_name(raw.full_name))) }} as surname,
         {%- endif %}
         {%- else %}
         {{ normalise_name(raw.forename) }} as forenames,

@@ -25,7 +25,13 @@ Design choices worth knowing (measured on 850,000 synthetic records):
 - records with neither a date of birth nor an NHS number (council tax) keep
   only their single best link when clustering (STRONG_RECORD_SQL), so such a
   record can join a person but never bridge two people; one still alone then
-  joins the single person at its address its names fit (RESIDUAL_RULES);
+  joins the single person its names fit at its address (RESIDUAL_RULES: on
+  742,018 records they join 16,245 records, 98.8% to the right person);
+- cannot-link: two records of one service with different person identifiers
+  of that service (social care person ids, council tax liable parties) are two
+  people; a cluster that gathers several keeps one, and the weak records of
+  the others leave it (on 742,018 records this removed a quarter of the wrong
+  pairs: precision 0.9951 to 0.9963);
 - the deterministic pass links records that share a valid NHS-number token
   and agree on date of birth, whatever their probabilistic score.
 """
@@ -59,16 +65,27 @@ EM_MAX_ITERATIONS = 25
 
 # Residual rules, applied in order to each record that cannot anchor a person
 # and is still alone after clustering: it joins the one person (cluster with a
-# strong record) at its address (postcode or UPRN) matching the rule, if there
-# is exactly one; sex and the year-of-birth bound must not contradict. A record
-# with no forename is never resolved this way (too many candidates fit).
+# strong record) the rule finds, if there is exactly one; sex and the
+# year-of-birth bound must not contradict. The rules ask for agreement at the
+# record's address (postcode or UPRN) or property (UPRN), and only records
+# without a date of birth (council tax parties) resolve on a surname alone.
+AT_ADDRESS = "(candidate.postcode_token = weak.postcode_token or candidate.uprn_token = weak.uprn_token)"
+AT_PROPERTY = "candidate.uprn_token = weak.uprn_token"
 RESIDUAL_RULES = (
-    ("initial for forename, same surname", "(weak.is_forename_initial or candidate.is_forename_initial) "
+    ("no forename, same surname", f"{AT_ADDRESS} and weak.forename_token is null and weak.birth_date_token is null "
+     "and candidate.surname_token = weak.surname_token"),
+    ("initial for forename, same surname", f"{AT_ADDRESS} and (weak.is_forename_initial or candidate.is_forename_initial) "
      "and candidate.forename_initial_token = weak.forename_initial_token "
      "and candidate.surname_token = weak.surname_token"),
-    ("same forename and surname Soundex", "candidate.forename_token = weak.forename_token "
+    ("same forename and surname Soundex", f"{AT_ADDRESS} and candidate.forename_token = weak.forename_token "
      "and candidate.surname_soundex_token = weak.surname_soundex_token"),
-    ("forename Soundex, same surname", "candidate.forename_soundex_token = weak.forename_soundex_token "
+    ("forename Soundex, same surname", f"{AT_ADDRESS} and candidate.forename_soundex_token = weak.forename_soundex_token "
+     "and candidate.surname_token = weak.surname_token"),
+    ("another initial for forename, same surname", f"{AT_ADDRESS} and weak.is_forename_initial "
+     "and weak.birth_date_token is null and candidate.surname_token = weak.surname_token"),
+    ("same forename, other surname at the property", f"{AT_PROPERTY} and weak.birth_date_token is null "
+     "and candidate.forename_canonical_token = weak.forename_canonical_token"),
+    ("other forename, same surname at the property", f"{AT_PROPERTY} and weak.birth_date_token is null "
      "and candidate.surname_token = weak.surname_token"),
 )
 

@@ -138,9 +138,51 @@ def _edges_sql(predict_table: str, input_table: str) -> str:
     """
 
 
+def _separated_sql(clusters_table: str, edges_table: str, input_table: str) -> str:
+    """Clusters with the cannot-link rule applied: two records of one service
+    with different person identifiers of that service are two people. Where a
+    cluster holds several of a service's person identifiers, the one with a
+    strong record, else the strongest link, keeps its place; weak records of
+    the others leave as singletons."""
+    return f"""
+        with edge_ends as (
+            select record_id_l as record_id, match_probability from {edges_table}
+            union all
+            select record_id_r, match_probability from {edges_table}
+        ),
+        members as (
+            select clusters.cluster_id, input.record_id, input.is_strong, input.service_code, input.source_person_token,
+                coalesce(max(edge_ends.match_probability), 0) as link_probability
+            from {clusters_table} as clusters
+            inner join {input_table} as input on clusters.record_id = input.record_id
+            left join edge_ends on clusters.record_id = edge_ends.record_id
+            group by all
+        ),
+        kept_people as (
+            select cluster_id, service_code, source_person_token from members
+            where source_person_token is not null
+            group by cluster_id, service_code, source_person_token
+            qualify row_number() over (
+                partition by cluster_id, service_code
+                order by bool_or(is_strong) desc, max(link_probability) desc, source_person_token
+            ) = 1
+        )
+        select
+            members.record_id,
+            case when members.is_strong or members.source_person_token is null or kept_people.cluster_id is not null
+                then members.cluster_id else members.record_id end as cluster_id
+        from members
+        left join kept_people
+            on members.cluster_id = kept_people.cluster_id
+            and members.service_code = kept_people.service_code
+            and members.source_person_token = kept_people.source_person_token
+    """
+
+
 def _residual_sql(clusters_table: str, input_table: str) -> str:
     """The cluster each weak singleton joins by the first residual rule that
-    gives it exactly one candidate person at its address."""
+    gives it exactly one candidate person at its address, never one holding
+    another person identifier of the singleton's service."""
     sized = f"""
         select clusters.cluster_id, input.*, count(*) over (partition by clusters.cluster_id) as cluster_size
         from {clusters_table} as clusters
@@ -154,12 +196,16 @@ def _residual_sql(clusters_table: str, input_table: str) -> str:
         inner join sized as candidate
             on candidate.is_strong
             and candidate.cluster_id <> weak.cluster_id
-            and (candidate.postcode_token = weak.postcode_token or candidate.uprn_token = weak.uprn_token)
             and {condition}
             and (weak.sex is null or candidate.sex is null or weak.sex = candidate.sex)
             and (candidate.birth_year is null or weak.latest_birth_year is null
                  or candidate.birth_year <= weak.latest_birth_year)
-        where not weak.is_strong and weak.cluster_size = 1 and weak.forename_token is not null""")
+        where not weak.is_strong and weak.cluster_size = 1
+            and not exists (
+                select 1 from sized as other
+                where other.cluster_id = candidate.cluster_id and other.service_code = weak.service_code
+                    and other.source_person_token <> weak.source_person_token
+            )""")
     return f"""
         with sized as ({sized}),
         candidates as ({' union '.join(rules)}),
@@ -210,7 +256,9 @@ def link_records(session: duckdb.DuckDBPyConnection, input_sql: str, model: dict
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
             edges, threshold_match_probability=linkage_settings.CLUSTER_THRESHOLD
         )
-        residual = _residual_sql(clusters.physical_name, input_table)
+        separated = f"separated_{scratch[-8:]}"
+        con.sql(f"create table {separated} as {_separated_sql(clusters.physical_name, edges.physical_name, input_table)}")
+        residual = _residual_sql(separated, input_table)
         result = con.sql(f"""
             with residual as ({residual}),
             strongest as (
@@ -230,13 +278,14 @@ def link_records(session: duckdb.DuckDBPyConnection, input_sql: str, model: dict
             select
                 clusters.record_token,
                 min(clusters.record_token) over (
-                    partition by coalesce(residual.cluster_id, clusters.cluster_id)
+                    partition by coalesce(residual.cluster_id, separated.cluster_id)
                 ) as cluster_token,
                 strongest.best_match_weight,
                 strongest.best_match_probability,
                 deterministic.record_id is not null as is_deterministic,
                 residual.rule as residual_rule
             from {clusters.physical_name} as clusters
+            inner join {separated} as separated on clusters.record_id = separated.record_id
             left join residual on clusters.record_id = residual.record_id
             left join strongest on clusters.record_id = strongest.record_id
             left join deterministic on clusters.record_id = deterministic.record_id

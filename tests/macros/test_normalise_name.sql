@@ -1,5 +1,6 @@
--- normalise_name, strip_name_titles and soundex on accents, apostrophes,
--- double-barrelled names, titles and the classic Soundex examples.
+-- normalise_name, strip_name_titles, the full-name split and soundex on
+-- accents, apostrophes, double-barrelled names, titles, surnames alone or
+-- with particles, and the classic Soundex examples.
 with
 
 names as (
@@ -25,6 +26,19 @@ titles as (
     ) as t (raw_value, expected)
 ),
 
+full_names as (
+    select * from (values
+        ('JOHN A SMITH', 'JOHN A', 'SMITH'),
+        ('SMITH', null, 'SMITH'),
+        ('LINH DE SILVA', 'LINH', 'DESILVA'),
+        ('L VAN DER BERG', 'L', 'VANDERBERG'),
+        ('DE SILVA', null, 'DESILVA'),
+        ('ANDE SILVA', 'ANDE', 'SILVA'),
+        ('OMAR AL HASSAN', 'OMAR', 'ALHASSAN'),
+        (null, null, null)
+    ) as t (raw_value, expected_forenames, expected_surname)
+),
+
 soundex_codes as (
     select * from (values
         ('ROBERT', 'R163'),
@@ -45,6 +59,12 @@ failures as (
     union all
     select 'strip_name_titles', raw_value, expected, {{ strip_name_titles('raw_value') }}
     from titles
+    union all
+    select 'full_name_forenames', raw_value, expected_forenames, {{ full_name_forenames('raw_value') }}
+    from full_names
+    union all
+    select 'full_name_surname', raw_value, expected_surname, {{ full_name_surname('raw_value') }}
+    from full_names
     union all
     select 'soundex', raw_value, expected, {{ soundex('raw_value') }}
     from soundex_codes

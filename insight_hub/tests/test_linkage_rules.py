@@ -1,0 +1,125 @@
+"""The clustering rules that run after Splink, on hand-made records.
+
+Rules guarded: two records of one service with different person identifiers
+of that service are never one person (the weaker leaves the cluster); a
+record that cannot anchor a person joins a person by a residual rule only
+when exactly one person fits, never one holding another person identifier of
+its service; the residual_rule column accepts exactly the rules.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import yaml
+
+from insight_hub.linkage.settings import RESIDUAL_RULES
+from insight_hub.linkage.splink_run import _residual_sql, _separated_sql
+from insight_hub.person_extract import PROJECT_ROOT
+
+COLUMNS = {
+    "record_id": "bigint", "is_strong": "boolean", "service_code": "varchar", "source_person_token": "varchar",
+    "forename_token": "varchar", "forename_canonical_token": "varchar", "forename_soundex_token": "varchar",
+    "forename_initial_token": "varchar", "is_forename_initial": "boolean", "surname_token": "varchar",
+    "surname_soundex_token": "varchar", "birth_date_token": "varchar", "birth_year": "integer",
+    "latest_birth_year": "integer", "sex": "varchar", "postcode_token": "varchar", "uprn_token": "varchar",
+}
+
+
+def _record(record_id: int, **values) -> tuple:
+    return tuple(values.get(name, record_id if name == "record_id" else None) for name in COLUMNS)
+
+
+def _person(record_id: int, **values) -> tuple:
+    """A strong record of a person called F S, born 1980, living at P / U."""
+    defaults = {"is_strong": True, "service_code": "nhs_partner", "forename_token": "F", "forename_canonical_token": "F",
+                "forename_soundex_token": "F000", "forename_initial_token": "F-initial", "is_forename_initial": False,
+                "surname_token": "S", "surname_soundex_token": "S000", "birth_date_token": "1980-01-01",
+                "birth_year": 1980, "latest_birth_year": 1980, "sex": "1", "postcode_token": "P", "uprn_token": "U"}
+    return _record(record_id, **(defaults | values))
+
+
+def _party(record_id: int, party: str, **values) -> tuple:
+    """A council tax liable party (no date of birth) at P / U."""
+    defaults = {"is_strong": False, "service_code": "revenues_benefits", "source_person_token": party,
+                "surname_token": "S", "surname_soundex_token": "S000", "latest_birth_year": 2008, "sex": "1",
+                "postcode_token": "P", "uprn_token": "U"}
+    return _record(record_id, **(defaults | values))
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    yield connection
+    connection.close()
+
+
+def _load(con: duckdb.DuckDBPyConnection, records: list[tuple], clusters: dict[int, int],
+          edges: list[tuple[int, int, float]] = ()) -> None:
+    con.execute(f"create or replace table input ({', '.join(f'{c} {t}' for c, t in COLUMNS.items())})")
+    con.executemany(f"insert into input values ({', '.join('?' for _ in COLUMNS)})", records)
+    con.execute("create or replace table clusters (record_id bigint, cluster_id bigint)")
+    con.executemany("insert into clusters values (?, ?)", list(clusters.items()))
+    con.execute("create or replace table edges (record_id_l bigint, record_id_r bigint, match_probability double)")
+    if edges:
+        con.executemany("insert into edges values (?, ?, ?)", edges)
+
+
+def test_two_parties_of_one_service_are_two_people(con) -> None:
+    _load(con, [_person(1), _party(2, "party-a", forename_token="F"), _party(3, "party-b", forename_token="F"),
+                _person(4, service_code="revenues_benefits", source_person_token="party-c")],
+          clusters={1: 1, 2: 1, 3: 1, 4: 1}, edges=[(1, 2, 0.99), (1, 3, 0.95), (1, 4, 0.999)])
+    separated = dict(con.execute(f"select record_id, cluster_id from ({_separated_sql('clusters', 'edges', 'input')})").fetchall())
+    # party-c has a strong record, so it keeps the cluster; the weak parties leave it
+    assert separated == {1: 1, 2: 2, 3: 3, 4: 1}
+
+    _load(con, [_person(1), _party(2, "party-a"), _party(3, "party-b"), _party(5, "party-a")],
+          clusters={1: 1, 2: 1, 3: 1, 5: 1}, edges=[(1, 2, 0.95), (1, 3, 0.99), (2, 5, 0.97)])
+    separated = dict(con.execute(f"select record_id, cluster_id from ({_separated_sql('clusters', 'edges', 'input')})").fetchall())
+    assert separated == {1: 1, 2: 2, 3: 1, 5: 5}, "the party with the strongest link stays"
+
+
+def _residual(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, str]]:
+    rows = con.execute(f"select record_id, cluster_id, rule from ({_residual_sql('clusters', 'input')})").fetchall()
+    return {record_id: (cluster_id, rule) for record_id, cluster_id, rule in rows}
+
+
+def test_a_party_without_forename_joins_the_one_person_of_its_surname_at_its_address(con) -> None:
+    _load(con, [_person(1), _person(2, surname_token="T", sex="2"), _party(3, "party-a")], clusters={1: 1, 2: 2, 3: 3})
+    assert _residual(con) == {3: (1, "no forename, same surname")}
+
+
+def test_no_residual_link_when_two_people_fit(con) -> None:
+    _load(con, [_person(1), _person(2, forename_token="G", birth_year=1950), _party(3, "party-a")],
+          clusters={1: 1, 2: 2, 3: 3})
+    assert _residual(con) == {}
+
+
+def test_no_residual_link_to_a_person_holding_another_party(con) -> None:
+    _load(con, [_person(1), _party(2, "party-b"), _party(3, "party-a")], clusters={1: 1, 2: 1, 3: 3})
+    assert _residual(con) == {}
+
+
+def test_no_residual_link_when_sex_or_age_contradict(con) -> None:
+    _load(con, [_person(1, sex="2"), _party(3, "party-a")], clusters={1: 1, 3: 3})
+    assert _residual(con) == {}
+    _load(con, [_person(1, birth_year=2015, latest_birth_year=2015), _party(3, "party-a")], clusters={1: 1, 3: 3})
+    assert _residual(con) == {}
+
+
+def test_an_initial_that_fits_comes_before_one_that_does_not(con) -> None:
+    _load(con, [_person(1), _party(3, "party-a", forename_token="F", forename_initial_token="F-initial",
+                                   forename_canonical_token="F", forename_soundex_token="F000", is_forename_initial=True)],
+          clusters={1: 1, 3: 3})
+    assert _residual(con) == {3: (1, "initial for forename, same surname")}
+    _load(con, [_person(1), _party(3, "party-a", forename_token="E", forename_initial_token="E-initial",
+                                   forename_canonical_token="E", forename_soundex_token="E000", is_forename_initial=True)],
+          clusters={1: 1, 3: 3})
+    assert _residual(con) == {3: (1, "another initial for forename, same surname")}
+
+
+def test_the_residual_rule_column_accepts_exactly_the_rules() -> None:
+    spec = yaml.safe_load((PROJECT_ROOT / "models/intermediate/linkage/int_person_records__clustered.yml").read_text())
+    column = next(c for c in spec["models"][0]["columns"] if c["name"] == "residual_rule")
+    accepted = next(t["accepted_values"]["arguments"]["values"] for t in column["data_tests"] if "accepted_values" in t)
+    assert accepted == [name for name, _ in RESIDUAL_RULES]
