@@ -42,7 +42,8 @@ SOURCE_SCHEMAS = ("staging", "landing")
 VOCABULARY_SCHEMAS = ("reference", "governance")
 VOCABULARY_VIEWS = ("staging.stg_ons__wards", "staging.stg_ons__output_areas")
 NUMERIC_TYPES = ("BIGINT", "INTEGER", "HUGEINT")
-TEXT_TYPES = ("VARCHAR",) + NUMERIC_TYPES
+LIST_TYPES = ("VARCHAR[]",)
+TEXT_TYPES = ("VARCHAR",) + NUMERIC_TYPES + LIST_TYPES
 # Digits-only identifiers at least this long (NHS numbers, UPRNs, account
 # numbers) are leaks wherever they appear; no count in a borough reaches them.
 LONG_NUMBER_DIGITS = 8
@@ -102,8 +103,10 @@ def _text_columns(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], incl
     ).fetchall()
 
 
-def _distinct(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> set[str]:
-    return {str(v) for (v,) in con.execute(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()}
+def _distinct(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str, data_type: str = "VARCHAR") -> set[str]:
+    """Distinct values of a column as text; of a list column, of its elements."""
+    value = f'unnest("{column}")' if data_type in LIST_TYPES else f'"{column}"'
+    return {str(v) for (v,) in con.execute(f'select distinct {value} from "{schema}"."{table}"').fetchall()}
 
 
 def value_leaks(warehouse: Path, identifiers: set[str]) -> list[str]:
@@ -111,14 +114,14 @@ def value_leaks(warehouse: Path, identifiers: set[str]) -> list[str]:
     leaks = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
         vocabulary: set[str] = set()
-        for schema, table, column, _ in _text_columns(con, VOCABULARY_SCHEMAS, include=True):
-            vocabulary |= _distinct(con, schema, table, column)
+        for schema, table, column, data_type in _text_columns(con, VOCABULARY_SCHEMAS, include=True):
+            vocabulary |= _distinct(con, schema, table, column, data_type)
         for view in VOCABULARY_VIEWS:
             vocabulary |= {str(v) for row in con.execute(f"select * from {view}").fetchall() for v in row}
         guarded = identifiers - vocabulary
         short_references = {v for v in guarded if v.isdigit() and len(v) < LONG_NUMBER_DIGITS}
         for schema, table, column, data_type in _text_columns(con, SOURCE_SCHEMAS + VOCABULARY_SCHEMAS, include=False):
-            values = _distinct(con, schema, table, column)
+            values = _distinct(con, schema, table, column, data_type)
             found = values & guarded
             if data_type in NUMERIC_TYPES and len(found & short_references) < REFERENCE_COLUMN_SHARE * len(values):
                 found -= short_references

@@ -26,3 +26,10 @@
     {%- set outer_pad = "coalesce(getvariable('insight_hub_opad:" ~ commission ~ "'), " ~ missing ~ ")" -%}
     case when ({{ value }}) is not null then {{ hmac_sha256("'" ~ domain ~ "' || chr(31) || (" ~ value ~ ")", inner_pad, outer_pad) }} end
 {%- endmacro %}
+
+
+{% macro pseudonymise_each(values, domain, commission) -%}
+    {#- The list of keyed tokens (pseudonymise) of each value of a list, in
+        its order; NULL for a NULL list. -#}
+    list_transform({{ values }}, lambda value: {{ pseudonymise('value', domain, commission) }})
+{%- endmacro %}

@@ -42,11 +42,16 @@ def _integer_input_sql(input_sql: str) -> str:
     tokens = ",\n    ".join(
         f"('0x' || substr({c}, 1, 16))::ubigint as {c}" for c in linkage_settings.INTEGER_TOKEN_COLUMNS
     )
+    token_lists = ",\n    ".join(
+        f"list_transform({c}, lambda token: ('0x' || substr(token, 1, 16))::ubigint) as {c}"
+        for c in linkage_settings.INTEGER_TOKEN_LIST_COLUMNS
+    )
     return f"""select
     ('0x' || substr(record_token, 1, 15))::bigint as record_id,
     record_token, service_code, birth_year, latest_birth_year, sex, is_forename_initial,
     {linkage_settings.STRONG_RECORD_SQL} as is_strong,
-    {tokens}
+    {tokens},
+    {token_lists}
 from ({input_sql}) as linkage_input"""
 
 
@@ -181,34 +186,52 @@ def _separated_sql(clusters_table: str, edges_table: str, input_table: str) -> s
 
 def _residual_sql(clusters_table: str, input_table: str) -> str:
     """The cluster each weak singleton joins by the first residual rule that
-    gives it exactly one candidate person at its address, never one holding
-    another person identifier of the singleton's service."""
-    sized = f"""
-        select clusters.cluster_id, input.*, count(*) over (partition by clusters.cluster_id) as cluster_size
-        from {clusters_table} as clusters
-        inner join {input_table} as input on clusters.record_id = input.record_id
-    """
-    rules = []
-    for order, (name, condition) in enumerate(linkage_settings.RESIDUAL_RULES):
-        rules.append(f"""
+    gives it exactly one candidate person at its address (postcode or UPRN),
+    never one holding another person identifier of the singleton's service."""
+    rules = " union ".join(
+        f"""
         select weak.record_id, candidate.cluster_id, {order} as rule_order, '{name}' as rule
-        from sized as weak
-        inner join sized as candidate
-            on candidate.is_strong
-            and candidate.cluster_id <> weak.cluster_id
-            and {condition}
-            and (weak.sex is null or candidate.sex is null or weak.sex = candidate.sex)
-            and (candidate.birth_year is null or weak.latest_birth_year is null
-                 or candidate.birth_year <= weak.latest_birth_year)
-        where not weak.is_strong and weak.cluster_size = 1
-            and not exists (
-                select 1 from sized as other
-                where other.cluster_id = candidate.cluster_id and other.service_code = weak.service_code
-                    and other.source_person_token <> weak.source_person_token
-            )""")
+        from neighbours
+        inner join sized as weak on neighbours.weak_record_id = weak.record_id
+        inner join sized as candidate on neighbours.candidate_record_id = candidate.record_id
+        where {condition}"""
+        for order, (name, condition) in enumerate(linkage_settings.RESIDUAL_RULES)
+    )
     return f"""
-        with sized as ({sized}),
-        candidates as ({' union '.join(rules)}),
+        with sized as (
+            select clusters.cluster_id, input.*, count(*) over (partition by clusters.cluster_id) as cluster_size
+            from {clusters_table} as clusters
+            inner join {input_table} as input on clusters.record_id = input.record_id
+        ),
+        weak_singletons as (
+            select * from sized where not is_strong and cluster_size = 1
+        ),
+        people as (
+            select * from sized where is_strong
+        ),
+        at_address as (
+            select weak.record_id as weak_record_id, candidate.record_id as candidate_record_id
+            from weak_singletons as weak inner join people as candidate on weak.postcode_token = candidate.postcode_token
+            union
+            select weak.record_id, candidate.record_id
+            from weak_singletons as weak inner join people as candidate on weak.uprn_token = candidate.uprn_token
+        ),
+        neighbours as (
+            -- sex and the year-of-birth bound must not contradict; no other party of the service
+            select at_address.*
+            from at_address
+            inner join sized as weak on at_address.weak_record_id = weak.record_id
+            inner join sized as candidate on at_address.candidate_record_id = candidate.record_id
+            where (weak.sex is null or candidate.sex is null or weak.sex = candidate.sex)
+                and (candidate.birth_year is null or weak.latest_birth_year is null
+                     or candidate.birth_year <= weak.latest_birth_year)
+                and not exists (
+                    select 1 from sized as other
+                    where other.cluster_id = candidate.cluster_id and other.service_code = weak.service_code
+                        and other.source_person_token <> weak.source_person_token
+                )
+        ),
+        candidates as ({rules}),
         unique_candidates as (
             select record_id, rule_order, any_value(cluster_id) as cluster_id, any_value(rule) as rule
             from candidates

@@ -23,6 +23,7 @@ COLUMNS = {
     "forename_initial_token": "varchar", "is_forename_initial": "boolean", "surname_token": "varchar",
     "surname_soundex_token": "varchar", "birth_date_token": "varchar", "birth_year": "integer",
     "latest_birth_year": "integer", "sex": "varchar", "postcode_token": "varchar", "uprn_token": "varchar",
+    "forename_edit_tokens": "varchar[]", "surname_edit_tokens": "varchar[]",
 }
 
 
@@ -35,7 +36,8 @@ def _person(record_id: int, **values) -> tuple:
     defaults = {"is_strong": True, "service_code": "nhs_partner", "forename_token": "F", "forename_canonical_token": "F",
                 "forename_soundex_token": "F000", "forename_initial_token": "F-initial", "is_forename_initial": False,
                 "surname_token": "S", "surname_soundex_token": "S000", "birth_date_token": "1980-01-01",
-                "birth_year": 1980, "latest_birth_year": 1980, "sex": "1", "postcode_token": "P", "uprn_token": "U"}
+                "birth_year": 1980, "latest_birth_year": 1980, "sex": "1", "postcode_token": "P", "uprn_token": "U",
+                "surname_edit_tokens": ["S"]}
     return _record(record_id, **(defaults | values))
 
 
@@ -43,7 +45,7 @@ def _party(record_id: int, party: str, **values) -> tuple:
     """A council tax liable party (no date of birth) at P / U."""
     defaults = {"is_strong": False, "service_code": "revenues_benefits", "source_person_token": party,
                 "surname_token": "S", "surname_soundex_token": "S000", "latest_birth_year": 2008, "sex": "1",
-                "postcode_token": "P", "uprn_token": "U"}
+                "postcode_token": "P", "uprn_token": "U", "surname_edit_tokens": ["S"]}
     return _record(record_id, **(defaults | values))
 
 
@@ -123,3 +125,14 @@ def test_the_residual_rule_column_accepts_exactly_the_rules() -> None:
     column = next(c for c in spec["models"][0]["columns"] if c["name"] == "residual_rule")
     accepted = next(t["accepted_values"]["arguments"]["values"] for t in column["data_tests"] if "accepted_values" in t)
     assert accepted == [name for name, _ in RESIDUAL_RULES]
+
+
+def test_a_surname_one_slip_apart_is_found_at_the_address(con) -> None:
+    _load(con, [_person(1, surname_token="SMITH", surname_soundex_token="S530", surname_edit_tokens=["SMITH", "SMTH"]),
+                _party(3, "party-a", forename_token="F", forename_canonical_token="F", forename_soundex_token="F000",
+                       forename_initial_token="F-initial", surname_token="SMYTH", surname_soundex_token="S530x",
+                       surname_edit_tokens=["SMYTH", "SMTH"])],
+          clusters={1: 1, 3: 3})
+    assert _residual(con) == {3: (1, "same forename, surname one slip apart")}
+    con.execute("update input set postcode_token = 'Q', uprn_token = 'V' where record_id = 3")
+    assert _residual(con) == {}, "only a person at the record's address is a candidate"

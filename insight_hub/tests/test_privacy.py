@@ -28,7 +28,8 @@ def test_no_landing_identifier_value_outside_staging(built_borough: Workspace) -
 
 
 def test_the_guard_catches_a_leak(built_borough: Workspace, tmp_path) -> None:
-    """A copy of the warehouse with one cleartext postcode added to a mart fails the guard."""
+    """A copy of the warehouse with one cleartext postcode added to a mart, or
+    inside a list in an intermediate table, fails the guard."""
     manifest = json.loads((built_borough.target / "manifest.json").read_text())
     identifiers = privacy_guard.landing_identifier_values(manifest, built_borough.landing)
     postcode = next(v for v in sorted(identifiers) if re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}", v))
@@ -36,7 +37,11 @@ def test_the_guard_catches_a_leak(built_borough: Workspace, tmp_path) -> None:
     shutil.copy(built_borough.warehouse, leaky)
     with duckdb.connect(str(leaky)) as con:
         con.execute("create table marts.leaky_mart as select ? as area", [postcode]).fetchall()
-    assert privacy_guard.value_leaks(leaky, identifiers) == [f"marts.leaky_mart.area: 1 values, e.g. ['{postcode}']"]
+        con.execute("create table intermediate.leaky_lists as select ['0123', ?] as variants", [postcode]).fetchall()
+    assert privacy_guard.value_leaks(leaky, identifiers) == [
+        f"intermediate.leaky_lists.variants: 1 values, e.g. ['{postcode}']",
+        f"marts.leaky_mart.area: 1 values, e.g. ['{postcode}']",
+    ]
 
 
 def test_a_count_equal_to_a_reference_is_not_a_leak_but_a_column_of_references_is(

@@ -1,6 +1,6 @@
 -- normalise_name, strip_name_titles, the full-name split and soundex on
 -- accents, apostrophes, double-barrelled names, titles, surnames alone or
--- with particles, and the classic Soundex examples.
+-- with particles, one-letter-deletion variants and the classic Soundex examples.
 with
 
 names as (
@@ -39,6 +39,15 @@ full_names as (
     ) as t (raw_value, expected_forenames, expected_surname)
 ),
 
+deletion_variants as (
+    select * from (values
+        ('SMITH', ['SMITH', 'MITH', 'SITH', 'SMTH', 'SMIH', 'SMIT']),
+        ('ANNA', ['ANNA', 'NNA', 'ANA', 'ANN']),
+        ('JON', ['JON']),
+        (null, null)
+    ) as t (raw_value, expected)
+),
+
 soundex_codes as (
     select * from (values
         ('ROBERT', 'R163'),
@@ -65,6 +74,10 @@ failures as (
     union all
     select 'full_name_surname', raw_value, expected_surname, {{ full_name_surname('raw_value') }}
     from full_names
+    union all
+    select 'name_deletion_variants', raw_value, array_to_string(list_sort(expected), ','),
+        array_to_string(list_sort({{ name_deletion_variants('raw_value') }}), ',')
+    from deletion_variants
     union all
     select 'soundex', raw_value, expected, {{ soundex('raw_value') }}
     from soundex_codes
