@@ -2,9 +2,10 @@
     and what was wrong with it. Rows received are the rows staging parsed
     plus the lines the CSV parser rejected; identifier validity comes from
     staging's flags; quarantined rows from int_delivery_rows__quarantined;
-    whether the delivery's current records geocode and link from the keyed
-    spine (a record belongs to the delivery of its current version, so a
-    record re-sent later counts with the later delivery). -#}
+    whether the delivery's current records geocode from the keyed spine, and
+    how they link from int_linkage__matches_counted (a record belongs to the
+    delivery of its current version, so a record re-sent later counts with
+    the later delivery). -#}
 
 with
 
@@ -25,6 +26,10 @@ quarantined_rows as (
 
 person_records as (
     select * from {{ ref('int_person_records__keyed') }}
+),
+
+match_counts as (
+    select * from {{ ref('int_linkage__matches_counted') }}
 ),
 
 staged_rows as (
@@ -82,30 +87,14 @@ quarantined_deliveries as (
     group by commission_id, delivery_file
 ),
 
-person_record_counts as (
-    select
-        commission_id,
-        person_key,
-        count(*) as person_record_count,
-        count(distinct service_code) as person_service_count
-    from person_records
-    group by commission_id, person_key
-),
-
 current_deliveries as (
     select
-        person_records.commission_id,
-        person_records.delivery_file,
+        commission_id,
+        delivery_file,
         count(*) as current_record_count,
-        count(*) filter (where not person_records.is_geocoded) as not_geocoded_record_count,
-        count(*) filter (where person_record_counts.person_record_count > 1) as linked_record_count,
-        count(*) filter (where person_record_counts.person_service_count > 1) as cross_service_linked_record_count
+        count(*) filter (where not is_geocoded) as not_geocoded_record_count
     from person_records
-    inner join person_record_counts
-        on
-            person_records.commission_id = person_record_counts.commission_id
-            and person_records.person_key = person_record_counts.person_key
-    group by person_records.commission_id, person_records.delivery_file
+    group by commission_id, delivery_file
 ),
 
 profiled as (
@@ -125,8 +114,8 @@ profiled as (
         coalesce(quarantined_deliveries.quarantined_row_count, 0) as quarantined_row_count,
         coalesce(current_deliveries.current_record_count, 0) as current_record_count,
         coalesce(current_deliveries.not_geocoded_record_count, 0) as not_geocoded_record_count,
-        coalesce(current_deliveries.linked_record_count, 0) as linked_record_count,
-        coalesce(current_deliveries.cross_service_linked_record_count, 0) as cross_service_linked_record_count
+        coalesce(match_counts.linked_record_count, 0) as linked_record_count,
+        coalesce(match_counts.cross_service_record_count, 0) as cross_service_linked_record_count
     from staged_deliveries
     left join rejected_deliveries
         on
@@ -140,6 +129,11 @@ profiled as (
         on
             staged_deliveries.commission_id = current_deliveries.commission_id
             and staged_deliveries.delivery_file = current_deliveries.delivery_file
+    left join match_counts
+        on
+            staged_deliveries.commission_id = match_counts.commission_id
+            and staged_deliveries.service_code = match_counts.service_code
+            and staged_deliveries.delivery_file = match_counts.delivery_file
 )
 
 select * from profiled

@@ -7,35 +7,21 @@
 
 with
 
-keyed as (
-    select * from {{ ref('int_person_records__keyed') }}
-),
-
-person_profiles as (
-    select
-        commission_id,
-        person_key,
-        count(*) as record_count,
-        count(distinct service_code) as service_count
-    from keyed
-    group by commission_id, person_key
+match_counts as (
+    select * from {{ ref('int_linkage__matches_counted') }}
 ),
 
 rates as (
     select
         cast('{{ run_started_at.isoformat() }}' as timestamp) as built_at,
         '{{ invocation_id }}' as invocation_id,
-        keyed.commission_id,
-        keyed.service_code,
-        count(*) as record_count,
-        count(*) filter (where person_profiles.record_count > 1) as linked_record_count,
-        count(*) filter (where person_profiles.service_count > 1) as cross_service_record_count
-    from keyed
-    inner join person_profiles
-        on
-            keyed.commission_id = person_profiles.commission_id
-            and keyed.person_key = person_profiles.person_key
-    group by keyed.commission_id, keyed.service_code
+        commission_id,
+        service_code,
+        cast(sum(record_count) as bigint) as record_count,
+        cast(sum(linked_record_count) as bigint) as linked_record_count,
+        cast(sum(cross_service_record_count) as bigint) as cross_service_record_count
+    from match_counts
+    group by commission_id, service_code
 )
 
 select
