@@ -1,8 +1,8 @@
 {#- People and households known to each service in each LSOA where the
     service knows anyone, against the census population, with 95% Wilson
-    score intervals and the comparison with the borough (located people and
-    households only). LSOAs where a service knows nobody have no row: join
-    dim_lsoa for a complete map. -#}
+    score intervals and the comparison with the borough (the located people
+    and households of borough_service_demand). LSOAs where a service knows
+    nobody have no row: join dim_lsoa for a complete map. -#}
 
 with
 
@@ -22,16 +22,8 @@ services as (
     select * from {{ ref('services') }}
 ),
 
-borough_benchmarks as (
-    select
-        demand.commission_id,
-        demand.service_code,
-        demand.located_people_count,
-        demand.located_households_count,
-        (select sum(lsoas.resident_count) from lsoas) as resident_count,
-        (select sum(lsoas.household_count) from lsoas) as household_count
-    from demand
-    where demand.area_level = 'borough'
+borough_demand as (
+    select * from {{ ref('borough_service_demand') }}
 ),
 
 counted as (
@@ -48,10 +40,10 @@ counted as (
         demand.record_count,
         lsoas.resident_count,
         lsoas.household_count,
-        borough_benchmarks.located_people_count as borough_people_count,
-        borough_benchmarks.resident_count as borough_resident_count,
-        borough_benchmarks.located_households_count as borough_households_count,
-        borough_benchmarks.household_count as borough_household_count,
+        borough_demand.located_people_count as borough_people_count,
+        borough_demand.resident_count as borough_resident_count,
+        borough_demand.located_households_count as borough_households_count,
+        borough_demand.household_count as borough_household_count,
         coalesce(services.service_name, demand.service_code) as service_name
     from demand
     inner join lsoas
@@ -60,10 +52,10 @@ counted as (
         on lsoas.ward_code = wards.ward_code
     left join services
         on demand.service_code = services.service_code
-    inner join borough_benchmarks
+    inner join borough_demand
         on
-            demand.commission_id = borough_benchmarks.commission_id
-            and demand.service_code = borough_benchmarks.service_code
+            demand.commission_id = borough_demand.commission_id
+            and demand.service_code = borough_demand.service_code
     where demand.area_level = 'lsoa'
 ),
 

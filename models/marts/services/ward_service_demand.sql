@@ -3,7 +3,8 @@
     with the borough. People and households are counted once per service by
     their linked person and household keys, each placed in one ward; those
     not located are the row with ward_code null (no rate). The borough
-    benchmark counts located people and households only, like the wards. -#}
+    benchmark is borough_service_demand's located people and households
+    (those placed in a ward, like the wards). -#}
 
 with
 
@@ -19,6 +20,10 @@ services as (
     select * from {{ ref('services') }}
 ),
 
+borough_demand as (
+    select * from {{ ref('borough_service_demand') }}
+),
+
 commission_services as (
     select distinct
         commission_id,
@@ -32,18 +37,6 @@ ward_areas as (
     ) }}
 ),
 
-borough_benchmarks as (
-    select
-        demand.commission_id,
-        demand.service_code,
-        demand.located_people_count,
-        demand.located_households_count,
-        (select sum(wards.resident_count) from wards) as resident_count,
-        (select sum(wards.household_count) from wards) as household_count
-    from demand
-    where demand.area_level = 'borough'
-),
-
 counted as (
     select
         ward_areas.commission_id,
@@ -52,10 +45,10 @@ counted as (
         ward_areas.ward_name,
         ward_areas.resident_count,
         ward_areas.household_count,
-        borough_benchmarks.located_people_count as borough_people_count,
-        borough_benchmarks.resident_count as borough_resident_count,
-        borough_benchmarks.located_households_count as borough_households_count,
-        borough_benchmarks.household_count as borough_household_count,
+        borough_demand.located_people_count as borough_people_count,
+        borough_demand.resident_count as borough_resident_count,
+        borough_demand.located_households_count as borough_households_count,
+        borough_demand.household_count as borough_household_count,
         coalesce(services.service_name, ward_areas.service_code) as service_name,
         coalesce(demand.people_known_count, 0) as people_known_count,
         coalesce(demand.households_known_count, 0) as households_known_count,
@@ -63,10 +56,10 @@ counted as (
     from ward_areas
     left join services
         on ward_areas.service_code = services.service_code
-    inner join borough_benchmarks
+    inner join borough_demand
         on
-            ward_areas.commission_id = borough_benchmarks.commission_id
-            and ward_areas.service_code = borough_benchmarks.service_code
+            ward_areas.commission_id = borough_demand.commission_id
+            and ward_areas.service_code = borough_demand.service_code
     left join demand
         on
             ward_areas.commission_id = demand.commission_id
