@@ -31,6 +31,21 @@
 {%- endmacro %}
 
 
+{% macro households_by_band_or_zero(relation) -%}
+    {{ return(adapter.dispatch('households_by_band_or_zero', 'insight_hub')(relation)) }}
+{%- endmacro %}
+
+{% macro default__households_by_band_or_zero(relation) -%}
+    {#- The select-list columns of multiple_needs_measures read from
+        `relation` (an aggregate made with households_by_band) as BIGINT,
+        zero where `relation` has no row: what a mart publishes for an area
+        left-joined to the aggregate that no household is placed in. -#}
+    {%- for measure, column in multiple_needs_measures() %}
+    cast(coalesce({{ relation }}.{{ column }}, 0) as bigint) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+
 {% macro multiple_needs_band_constraints(cells) -%}
     {#- The additive constraints between the bands of one area, as
         memberships rows (partition_id, constraint_id, cell_id) of the cells

@@ -2,9 +2,10 @@
 -- (macros/multiple_needs.sql) on seven households known to 0, 1, 1, 2, 3, 4
 -- and 5 targeted services: 6 known, 2 to one service, 1 to two, 1 to three,
 -- 2 to four or more, 4 with multiple needs; multiple_needs_measures names
--- those columns in order; and every constraint the band constraints declare
--- holds on those counts (the total equals the sum of its parts). Fails with
--- each broken expectation.
+-- those columns in order; households_by_band_or_zero reads those counts for
+-- an area that has them and zeros for one that does not; and every
+-- constraint the band constraints declare holds on those counts (the total
+-- equals the sum of its parts). Fails with each broken expectation.
 with
 
 households as (
@@ -15,6 +16,33 @@ banded as (
     select
         {{ households_by_band() }}
     from households
+),
+
+areas as (
+    select * from (values ('counted'), ('empty')) as areas (area_code)
+),
+
+areas_banded as (
+    select
+        areas.area_code,
+        {{ households_by_band_or_zero('banded') }}
+    from areas
+    left join banded
+        on areas.area_code = 'counted'
+),
+
+areas_expected as (
+    select * from (
+        values ('counted', 6, 2, 1, 1, 2, 4), ('empty', 0, 0, 0, 0, 0, 0)
+    ) as areas_expected (
+        area_code,
+        households_known_count,
+        known_to_1_service_count,
+        known_to_2_services_count,
+        known_to_3_services_count,
+        known_to_4_plus_services_count,
+        multiple_needs_households_count
+    )
 ),
 
 cells as (
@@ -61,6 +89,9 @@ select 'measures' as failure
 where '{{ multiple_needs_measures() | map("last") | join(",") }}' <> 'households_known_count,known_to_1_service_count,'
     || 'known_to_2_services_count,known_to_3_services_count,known_to_4_plus_services_count,'
     || 'multiple_needs_households_count'
+union all
+select 'or zero ' || area_code as failure
+from (select * from areas_banded except select * from areas_expected) as unexpected
 union all
 select 'constraint ' || constraint_id as failure
 from sums

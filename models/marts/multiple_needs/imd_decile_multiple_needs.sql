@@ -80,12 +80,7 @@ counted as (
         borough_benchmarks.household_count as borough_household_count,
         cast(decile_areas.imd_decile as integer) as imd_decile,
         cast(decile_areas.lsoa_count as bigint) as lsoa_count,
-        cast(coalesce(needs_by_decile.households_known_count, 0) as bigint) as households_known_count,
-        cast(coalesce(needs_by_decile.known_to_1_service_count, 0) as bigint) as known_to_1_service_count,
-        cast(coalesce(needs_by_decile.known_to_2_services_count, 0) as bigint) as known_to_2_services_count,
-        cast(coalesce(needs_by_decile.known_to_3_services_count, 0) as bigint) as known_to_3_services_count,
-        cast(coalesce(needs_by_decile.known_to_4_plus_services_count, 0) as bigint) as known_to_4_plus_services_count,
-        cast(coalesce(needs_by_decile.multiple_needs_households_count, 0) as bigint) as multiple_needs_households_count,
+        {{ households_by_band_or_zero('needs_by_decile') }},
         cast(decile_areas.household_count as bigint) as household_count,
         coalesce(borough_benchmarks.multiple_needs_households_count, 0) as borough_multiple_needs_count
     from decile_areas

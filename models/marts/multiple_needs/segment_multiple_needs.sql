@@ -46,12 +46,7 @@ counted as (
         needs_by_segment.segment_group_code,
         borough_benchmarks.linked_household_count as borough_linked_household_count,
         cast(needs_by_segment.linked_household_count as bigint) as linked_household_count,
-        cast(needs_by_segment.households_known_count as bigint) as households_known_count,
-        cast(needs_by_segment.known_to_1_service_count as bigint) as known_to_1_service_count,
-        cast(needs_by_segment.known_to_2_services_count as bigint) as known_to_2_services_count,
-        cast(needs_by_segment.known_to_3_services_count as bigint) as known_to_3_services_count,
-        cast(needs_by_segment.known_to_4_plus_services_count as bigint) as known_to_4_plus_services_count,
-        cast(needs_by_segment.multiple_needs_households_count as bigint) as multiple_needs_households_count,
+        {{ households_by_band_or_zero('needs_by_segment') }},
         coalesce(segments.segment_group_name, 'Not known') as segment_group_name,
         coalesce(borough_benchmarks.multiple_needs_households_count, 0) as borough_multiple_needs_count
     from needs_by_segment

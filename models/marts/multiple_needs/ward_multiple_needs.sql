@@ -48,12 +48,7 @@ counted as (
         ward_areas.ward_code,
         ward_areas.ward_name,
         borough_benchmarks.household_count as borough_household_count,
-        cast(coalesce(needs_by_ward.households_known_count, 0) as bigint) as households_known_count,
-        cast(coalesce(needs_by_ward.known_to_1_service_count, 0) as bigint) as known_to_1_service_count,
-        cast(coalesce(needs_by_ward.known_to_2_services_count, 0) as bigint) as known_to_2_services_count,
-        cast(coalesce(needs_by_ward.known_to_3_services_count, 0) as bigint) as known_to_3_services_count,
-        cast(coalesce(needs_by_ward.known_to_4_plus_services_count, 0) as bigint) as known_to_4_plus_services_count,
-        cast(coalesce(needs_by_ward.multiple_needs_households_count, 0) as bigint) as multiple_needs_households_count,
+        {{ households_by_band_or_zero('needs_by_ward') }},
         cast(ward_areas.household_count as bigint) as household_count,
         coalesce(borough_benchmarks.multiple_needs_households_count, 0) as borough_multiple_needs_count
     from ward_areas
