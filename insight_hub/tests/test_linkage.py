@@ -40,7 +40,7 @@ def test_accuracy_on_the_small_borough(built_borough: Workspace) -> None:
     assert result.persons.precision >= 0.99
     assert result.anchored_persons.precision >= 0.99
     assert result.anchored_persons.recall >= 0.97
-    assert result.persons.recall >= 0.88
+    assert result.persons.recall >= 0.94
     assert result.merged_keys / result.person_keys < 0.01
 
 
