@@ -174,8 +174,10 @@ def _separated_sql(clusters_table: str, edges_table: str, input_table: str) -> s
         )
         select
             members.record_id,
+            -- a record that leaves gets a cluster id of its own: negative, as no
+            -- record id is, so never the id of the cluster it leaves
             case when members.is_strong or members.source_person_token is null or kept_people.cluster_id is not null
-                then members.cluster_id else members.record_id end as cluster_id
+                then members.cluster_id else -1 - members.record_id end as cluster_id
         from members
         left join kept_people
             on members.cluster_id = kept_people.cluster_id

@@ -1,7 +1,8 @@
 """Linkage on tokens: accurate, stable across rebuilds and deliveries, reproducible.
 
 Rules guarded: person keys meet the accuracy floor on the small borough's
-ground truth; a rebuild keeps every key; a new delivery keeps the keys of the
+ground truth; the review test flags a person holding two person ids of one
+service; a rebuild keeps every key; a new delivery keeps the keys of the
 records already there except changes it logs as merges or splits; a saved
 model reproduces the clusters without training; Splink leaves nothing behind.
 """
@@ -42,6 +43,28 @@ def test_accuracy_on_the_small_borough(built_borough: Workspace) -> None:
     assert result.anchored_persons.recall >= 0.97
     assert result.persons.recall >= 0.94
     assert result.merged_keys / result.person_keys < 0.01
+
+
+def test_review_flags_two_person_ids_of_one_service(built_borough: Workspace, tmp_path) -> None:
+    """A copy of the warehouse where one of a child's referrals carries another
+    child id: the compiled review test flags that person, and only for that."""
+    compiled = next((built_borough.target / "compiled").rglob("person_clusters_flagged_for_review.sql")).read_text()
+    copy = tmp_path / built_borough.warehouse.name
+    shutil.copy(built_borough.warehouse, copy)
+    catalog = copy.stem  # the name the compiled SQL gives the warehouse
+    with duckdb.connect() as con:
+        con.execute(f"attach '{copy}' as {catalog}").fetchall()
+        before = set(con.execute(f"select cluster_token, failure from ({compiled})").fetchall())
+        (record, cluster), = con.execute(f"""
+            select record_token, cluster_token from {catalog}.intermediate.int_person_records__clustered
+            where record_token in (select record_token from {catalog}.intermediate.int_person_records__geocoded
+                                   where source_table = 'csc_referrals')
+            qualify count(*) over (partition by cluster_token) >= 2
+            order by record_token limit 1""").fetchall()
+        con.execute(f"update {catalog}.intermediate.int_person_records__geocoded "
+                    "set source_person_token = 'another child' where record_token = ?", [record]).fetchall()
+        after = set(con.execute(f"select cluster_token, failure from ({compiled})").fetchall())
+    assert after - before == {(cluster, "two person ids of one service")}
 
 
 def test_splink_leaves_no_tables_and_saves_its_model(built_borough: Workspace) -> None:

@@ -73,12 +73,18 @@ def test_two_parties_of_one_service_are_two_people(con) -> None:
           clusters={1: 1, 2: 1, 3: 1, 4: 1}, edges=[(1, 2, 0.99), (1, 3, 0.95), (1, 4, 0.999)])
     separated = dict(con.execute(f"select record_id, cluster_id from ({_separated_sql('clusters', 'edges', 'input')})").fetchall())
     # party-c has a strong record, so it keeps the cluster; the weak parties leave it
-    assert separated == {1: 1, 2: 2, 3: 3, 4: 1}
+    assert separated == {1: 1, 2: -3, 3: -4, 4: 1}
 
     _load(con, [_person(1), _party(2, "party-a"), _party(3, "party-b"), _party(5, "party-a")],
           clusters={1: 1, 2: 1, 3: 1, 5: 1}, edges=[(1, 2, 0.95), (1, 3, 0.99), (2, 5, 0.97)])
     separated = dict(con.execute(f"select record_id, cluster_id from ({_separated_sql('clusters', 'edges', 'input')})").fetchall())
-    assert separated == {1: 1, 2: 2, 3: 1, 5: 5}, "the party with the strongest link stays"
+    assert separated == {1: 1, 2: -3, 3: 1, 5: -6}, "the party with the strongest link stays"
+
+    # the cluster's id is that of a record that must leave: it still leaves
+    _load(con, [_person(1), _party(2, "party-a"), _party(3, "party-b")],
+          clusters={1: 2, 2: 2, 3: 2}, edges=[(1, 2, 0.95), (1, 3, 0.99)])
+    separated = dict(con.execute(f"select record_id, cluster_id from ({_separated_sql('clusters', 'edges', 'input')})").fetchall())
+    assert separated == {1: 2, 2: -3, 3: 2}
 
 
 def _residual(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, str]]:

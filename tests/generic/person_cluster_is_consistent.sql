@@ -2,6 +2,8 @@
 {#- Linkage failures that need no ground truth, one failing row per cluster
     and problem:
     - two different valid NHS numbers in one person;
+    - two person ids of one service (social care ids, council tax parties),
+      which clustering keeps apart unless strong links bridge them;
     - dates of birth that cannot be the same person's (years of birth more
       than one apart: a typo or exchanged day and month stays within a year);
     - more records than any one person plausibly has.
@@ -31,11 +33,34 @@ cluster_profiles as (
     group by clusters.commission_id, clusters.cluster_token
 ),
 
+service_people as (
+    select
+        clusters.commission_id,
+        clusters.cluster_token,
+        person_records.service_code,
+        count(distinct person_records.source_person_token) as source_person_count
+    from clusters
+    inner join person_records
+        on clusters.record_token = person_records.record_token
+    group by clusters.commission_id, clusters.cluster_token, person_records.service_code
+),
+
 failures as (
     select commission_id, cluster_token, 'two valid NHS numbers' as failure, record_count
     from cluster_profiles
     where nhs_number_count > 1
     union all
+    select distinct
+        cluster_profiles.commission_id,
+        cluster_profiles.cluster_token,
+        'two person ids of one service',
+        cluster_profiles.record_count
+    from cluster_profiles
+    inner join service_people
+        on
+            cluster_profiles.commission_id = service_people.commission_id
+            and cluster_profiles.cluster_token = service_people.cluster_token
+    where service_people.source_person_count > 1    union all
     select commission_id, cluster_token, 'irreconcilable dates of birth', record_count
     from cluster_profiles
     where birth_year_spread > 1
