@@ -24,6 +24,7 @@ COLUMNS = {
     "surname_soundex_token": "varchar", "birth_date_token": "varchar", "birth_year": "integer",
     "latest_birth_year": "integer", "sex": "varchar", "postcode_token": "varchar", "uprn_token": "varchar",
     "forename_edit_tokens": "varchar[]", "surname_edit_tokens": "varchar[]",
+    "full_name_token": "varchar", "name_swapped_token": "varchar",
 }
 
 
@@ -142,3 +143,10 @@ def test_a_surname_one_slip_apart_is_found_at_the_address(con) -> None:
     assert _residual(con) == {3: (1, "same forename, surname one slip apart")}
     con.execute("update input set postcode_token = 'Q', uprn_token = 'V' where record_id = 3")
     assert _residual(con) == {}, "only a person at the record's address is a candidate"
+
+
+def test_names_exchanged_find_their_person(con) -> None:
+    _load(con, [_person(1, full_name_token="F S"),
+                _party(3, "party-a", forename_token="S", surname_token="F", name_swapped_token="F S")],
+          clusters={1: 1, 3: 3})
+    assert _residual(con) == {3: (1, "forename and surname exchanged")}
