@@ -188,8 +188,9 @@ def _separated_sql(clusters_table: str, edges_table: str, input_table: str) -> s
 
 def _residual_sql(clusters_table: str, input_table: str) -> str:
     """The cluster each weak singleton joins by the first residual rule that
-    gives it exactly one candidate person at its address (postcode or UPRN),
-    never one holding another person identifier of the singleton's service."""
+    gives it exactly one candidate person (a cluster with a record dated by
+    birth or NHS number) at its address (postcode or UPRN), never one holding
+    another person identifier of the singleton's service."""
     rules = " union ".join(
         f"""
         select weak.record_id, candidate.cluster_id, {order} as rule_order, '{name}' as rule
@@ -209,7 +210,8 @@ def _residual_sql(clusters_table: str, input_table: str) -> str:
             select * from sized where not is_strong and cluster_size = 1
         ),
         people as (
-            select * from sized where is_strong
+            -- records a person is anchored by: a date of birth or an NHS number
+            select * from sized where birth_date_token is not null or nhs_number_token is not null
         ),
         at_address as (
             select weak.record_id as weak_record_id, candidate.record_id as candidate_record_id
@@ -224,7 +226,8 @@ def _residual_sql(clusters_table: str, input_table: str) -> str:
             from at_address
             inner join sized as weak on at_address.weak_record_id = weak.record_id
             inner join sized as candidate on at_address.candidate_record_id = candidate.record_id
-            where (weak.sex is null or candidate.sex is null or weak.sex = candidate.sex)
+            where candidate.cluster_id <> weak.cluster_id
+                and (weak.sex is null or candidate.sex is null or weak.sex = candidate.sex)
                 and (candidate.birth_year is null or weak.latest_birth_year is null
                      or candidate.birth_year <= weak.latest_birth_year)
                 and not exists (

@@ -24,7 +24,7 @@ COLUMNS = {
     "surname_soundex_token": "varchar", "birth_date_token": "varchar", "birth_year": "integer",
     "latest_birth_year": "integer", "sex": "varchar", "postcode_token": "varchar", "uprn_token": "varchar",
     "forename_edit_tokens": "varchar[]", "surname_edit_tokens": "varchar[]",
-    "full_name_token": "varchar", "name_swapped_token": "varchar",
+    "full_name_token": "varchar", "name_swapped_token": "varchar", "nhs_number_token": "varchar",
 }
 
 
@@ -150,3 +150,12 @@ def test_names_exchanged_find_their_person(con) -> None:
                 _party(3, "party-a", forename_token="S", surname_token="F", name_swapped_token="F S")],
           clusters={1: 1, 3: 3})
     assert _residual(con) == {3: (1, "forename and surname exchanged")}
+
+
+def test_a_dated_record_without_forename_is_a_person_to_join_but_never_its_own(con) -> None:
+    """A record with a date of birth but no forename cannot anchor clustering,
+    yet it is a person a council tax party can join; it never joins itself."""
+    dated = _person(1, is_strong=False, forename_token=None, forename_canonical_token=None,
+                    forename_soundex_token=None, forename_initial_token=None)
+    _load(con, [dated, _party(3, "party-a")], clusters={1: 1, 3: 3})
+    assert _residual(con) == {3: (1, "no forename, same surname")}
