@@ -103,7 +103,7 @@ def _text_columns(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], incl
     ).fetchall()
 
 
-def _distinct(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str, data_type: str = "VARCHAR") -> set[str]:
+def _distinct(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str, data_type: str) -> set[str]:
     """Distinct values of a column as text; of a list column, of its elements."""
     value = f'unnest("{column}")' if data_type in LIST_TYPES else f'"{column}"'
     return {str(v) for (v,) in con.execute(f'select distinct {value} from "{schema}"."{table}"').fetchall()}

@@ -71,12 +71,12 @@ EM_MAX_ITERATIONS = 25
 # Residual rules, applied in order to each record that cannot anchor a person
 # and is still alone after clustering: it joins the one person (cluster with a
 # record that has a date of birth or NHS number) at its address (postcode or
-# UPRN) that the rule finds, if there is exactly one; sex and the
-# year-of-birth bound must not contradict, and
-# the person must not hold another party of the record's service. Only records
-# without a date of birth (council tax parties) resolve on a surname alone. Two
-# names are "one slip apart" (a letter wrong, added or left out, or two adjacent
-# letters exchanged) when they share a one-letter-deletion variant's token.
+# UPRN) that the rule finds, if there is exactly one; sex and the year-of-birth
+# bound must not contradict, and the person must not hold another party of the
+# record's service. Only records without a date of birth (council tax parties)
+# resolve on a surname alone. Two names are "one slip apart" (a letter wrong,
+# added or left out, or two adjacent letters exchanged) when they share a
+# one-letter-deletion variant's token.
 AT_PROPERTY = "candidate.uprn_token = weak.uprn_token"
 RESIDUAL_RULES = (
     ("no forename, same surname", "weak.forename_token is null and weak.birth_date_token is null "

@@ -20,29 +20,30 @@ person_records as (
     select * from {{ ref('int_person_records__geocoded') }}
 ),
 
-cluster_profiles as (
+clustered_records as (
     select
         clusters.commission_id,
         clusters.cluster_token,
-        count(*) as record_count,
-        count(distinct person_records.nhs_number_token) as nhs_number_count,
-        max(person_records.birth_year) - min(person_records.birth_year) as birth_year_spread
+        person_records.nhs_number_token,
+        person_records.birth_year,
+        count(distinct person_records.source_person_token) over (
+            partition by clusters.commission_id, clusters.cluster_token, person_records.service_code
+        ) as service_person_id_count
     from clusters
     inner join person_records
         on clusters.record_token = person_records.record_token
-    group by clusters.commission_id, clusters.cluster_token
 ),
 
-service_people as (
+cluster_profiles as (
     select
-        clusters.commission_id,
-        clusters.cluster_token,
-        person_records.service_code,
-        count(distinct person_records.source_person_token) as source_person_count
-    from clusters
-    inner join person_records
-        on clusters.record_token = person_records.record_token
-    group by clusters.commission_id, clusters.cluster_token, person_records.service_code
+        commission_id,
+        cluster_token,
+        count(*) as record_count,
+        count(distinct nhs_number_token) as nhs_number_count,
+        max(service_person_id_count) as max_service_person_id_count,
+        max(birth_year) - min(birth_year) as birth_year_spread
+    from clustered_records
+    group by commission_id, cluster_token
 ),
 
 failures as (
@@ -50,17 +51,10 @@ failures as (
     from cluster_profiles
     where nhs_number_count > 1
     union all
-    select distinct
-        cluster_profiles.commission_id,
-        cluster_profiles.cluster_token,
-        'two person ids of one service',
-        cluster_profiles.record_count
+    select commission_id, cluster_token, 'two person ids of one service', record_count
     from cluster_profiles
-    inner join service_people
-        on
-            cluster_profiles.commission_id = service_people.commission_id
-            and cluster_profiles.cluster_token = service_people.cluster_token
-    where service_people.source_person_count > 1    union all
+    where max_service_person_id_count > 1
+    union all
     select commission_id, cluster_token, 'irreconcilable dates of birth', record_count
     from cluster_profiles
     where birth_year_spread > 1
