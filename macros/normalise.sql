@@ -43,13 +43,13 @@
 
 
 {% macro name_deletion_variants(name) -%}
-    {#- A normalised name and, when it has four letters or more, each spelling
+    {#- A normalised name and, when it has three letters or more, each spelling
         with one letter left out (SMITH: SMITH, MITH, SITH, SMTH, SMIH, SMIT).
         Two names share a variant when one letter typed wrong, added, left out
         or two adjacent letters exchanged turns one into the other. -#}
     case when {{ name }} is not null then list_distinct(list_concat(
         [{{ name }}],
-        case when length({{ name }}) >= 4 then
+        case when length({{ name }}) >= 3 then
             list_transform(range(1, length({{ name }}) + 1), lambda i: left({{ name }}, i - 1) || substr({{ name }}, i + 1))
         else [] end
     )) end

@@ -22,7 +22,10 @@ Design choices worth knowing (measured on 850,000 synthetic records):
   links relatives (cluster precision 0.95 instead of 0.998);
 - the twin guard cancels the date-of-birth evidence for pairs whose forenames
   are unrelated, not even sharing an initial (twins share a birth date and
-  surname; a forename cut to its initial is not a twin);
+  surname; a forename cut to its initial is not a twin), unless the names are
+  exchanged (one record's forename is the other's surname);
+- a pair whose address is unknown on one side is not scored as "other
+  address": people keep their surname far more often than their address;
 - records with neither a date of birth nor an NHS number (council tax) keep
   only their single best link when clustering (STRONG_RECORD_SQL), so such a
   record can join a person but never bridge two people; one still alone then
@@ -91,6 +94,8 @@ RESIDUAL_RULES = (
     ("forename and surname exchanged", "candidate.full_name_token = weak.name_swapped_token"),
     ("another initial for forename, same surname", "weak.is_forename_initial "
      "and weak.birth_date_token is null and candidate.surname_token = weak.surname_token"),
+    ("person with no forename, same surname", "weak.birth_date_token is null and candidate.forename_token is null "
+     "and candidate.surname_token = weak.surname_token"),
     ("same forename, other surname at the property", f"{AT_PROPERTY} and weak.birth_date_token is null "
      "and candidate.forename_canonical_token = weak.forename_canonical_token"),
 )
@@ -155,6 +160,11 @@ def comparisons() -> list:
             _level('"uprn_token_l" = "uprn_token_r"', "Same property, other surname"),
             _level(f'"postcode_token_l" = "postcode_token_r" AND {surname_similar}', "Same postcode, similar surname"),
             _level('"postcode_token_l" = "postcode_token_r"', "Same postcode, other surname"),
+            _level(
+                '("uprn_token_l" IS NULL OR "uprn_token_r" IS NULL) AND '
+                f'("postcode_token_l" IS NULL OR "postcode_token_r" IS NULL) AND {surname_similar}',
+                "Similar surname, address unknown",
+            ),
             _level('"surname_token_l" = "surname_token_r"', "Same surname, other address").configure(
                 tf_adjustment_column="surname_token", tf_adjustment_weight=1.0, disable_tf_exact_match_detection=True
             ),
@@ -205,7 +215,8 @@ def comparisons() -> list:
                 '"birth_date_token_l" = "birth_date_token_r" AND '
                 '"forename_canonical_token_l" <> "forename_canonical_token_r" AND '
                 '"forename_soundex_token_l" <> "forename_soundex_token_r" AND '
-                '"forename_initial_token_l" <> "forename_initial_token_r"',
+                '"forename_initial_token_l" <> "forename_initial_token_r" AND '
+                'coalesce("full_name_token_l" <> "name_swapped_token_r", true)',
                 TWIN_GUARD_LABEL,
             ).configure(m_probability=1e-6, u_probability=1.6e-2, fix_m_probability=True, fix_u_probability=True),
             cll.ElseLevel().configure(m_probability=0.5, u_probability=0.5, fix_m_probability=True, fix_u_probability=True),

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 import yaml
 
-from insight_hub.linkage.settings import RESIDUAL_RULES
+from insight_hub.linkage.settings import RESIDUAL_RULES, TWIN_GUARD_LABEL, comparisons
 from insight_hub.linkage.splink_run import _residual_sql, _separated_sql
 from insight_hub.person_extract import PROJECT_ROOT
 
@@ -159,3 +159,36 @@ def test_a_dated_record_without_forename_is_a_person_to_join_but_never_its_own(c
                     forename_soundex_token=None, forename_initial_token=None)
     _load(con, [dated, _party(3, "party-a")], clusters={1: 1, 3: 3})
     assert _residual(con) == {3: (1, "no forename, same surname")}
+
+
+def test_a_party_joins_the_one_person_at_its_address_whose_forename_is_unknown(con) -> None:
+    no_forename = {"is_strong": False, "forename_token": None, "forename_canonical_token": None,
+                   "forename_soundex_token": None, "forename_initial_token": None}
+    _load(con, [_person(1, **no_forename), _party(3, "party-a", forename_token="G", forename_initial_token="G-initial")],
+          clusters={1: 1, 3: 3})
+    assert _residual(con) == {3: (1, "person with no forename, same surname")}
+    _load(con, [_person(1, **no_forename), _person(2, **no_forename, birth_date_token="1970-01-01", birth_year=1970),
+                _party(3, "party-a", forename_token="G", forename_initial_token="G-initial")],
+          clusters={1: 1, 2: 2, 3: 3})
+    assert _residual(con) == {}, "two people without a forename fit: neither is chosen"
+
+
+def _twin_guard_fires(left: dict, right: dict) -> bool:
+    """Whether the twin-guard level's condition holds for one pair of records."""
+    guard = next(c for c in comparisons() if c.get_comparison("duckdb").output_column_name == "twin_guard")
+    level = next(lv for lv in guard.get_comparison("duckdb").comparison_levels if lv.label_for_charts == TWIN_GUARD_LABEL)
+    columns = ("birth_date_token", "forename_canonical_token", "forename_soundex_token", "forename_initial_token",
+               "full_name_token", "name_swapped_token")
+    values = ", ".join(f"'{side[c]}' as \"{c}_{suffix}\"" for suffix, side in (("l", left), ("r", right)) for c in columns)
+    return duckdb.sql(f"select {level.sql_condition} from (select {values})").fetchall()[0][0]
+
+
+def test_the_twin_guard_spares_names_exchanged() -> None:
+    ann = {"birth_date_token": "2001-05-06", "forename_canonical_token": "ANN", "forename_soundex_token": "A500",
+           "forename_initial_token": "A", "full_name_token": "ANN LEE", "name_swapped_token": "LEE ANN"}
+    bob = ann | {"forename_canonical_token": "BOB", "forename_soundex_token": "B100", "forename_initial_token": "B",
+                 "full_name_token": "BOB LEE", "name_swapped_token": "LEE BOB"}
+    swapped = {"birth_date_token": "2001-05-06", "forename_canonical_token": "LEE", "forename_soundex_token": "L000",
+               "forename_initial_token": "L", "full_name_token": "LEE ANN", "name_swapped_token": "ANN LEE"}
+    assert _twin_guard_fires(ann, bob), "twins: same birth date, unrelated forenames"
+    assert not _twin_guard_fires(ann, swapped), "one person with forename and surname exchanged"

@@ -43,7 +43,8 @@ deletion_variants as (
     select * from (values
         ('SMITH', ['SMITH', 'MITH', 'SITH', 'SMTH', 'SMIH', 'SMIT']),
         ('ANNA', ['ANNA', 'NNA', 'ANA', 'ANN']),
-        ('JON', ['JON']),
+        ('JON', ['JON', 'ON', 'JN', 'JO']),
+        ('AL', ['AL']),
         (null, null)
     ) as t (raw_value, expected)
 ),
