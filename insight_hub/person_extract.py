@@ -88,6 +88,7 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
     _col("is_valid_postcode", "Whether the supplied postcode has the BS 7666 shape.", "Address & contact details", role="postcode"),
     _col("uprn_token", "Token of the UPRN of the person's address when it is 1 to 12 digits.", "Property information", role="uprn"),
     _col("is_valid_uprn", "Whether the supplied UPRN is 1 to 12 digits.", "Property information", role="uprn"),
+    _col("gp_practice_code", "ODS code of the GP practice the person is registered with, upper case; linkage reads the ward most of the practice's patients live in as a coarse location for a record without an address.", "Health/Medical Information", role="gp_practice"),
     _col("is_duplicate_row", "Whether the same record key appears earlier in the same delivery file (a duplicated row).", identifiability="none"),
     _col("is_current_version", "Whether this row is the version of its record the warehouse uses: the latest delivery's first row.", identifiability="none"),
     _col("quarantine_reason", "Why the row is unusable (missing_record_ref, missing_event_date, unparseable_event_date, event_date_after_extract, birth_date_after_event); null for good rows.", identifiability="none"),

@@ -14,7 +14,7 @@
         'record_ref': true, 'source_person_ref': true, 'nhs_number': true,
         'forename': true, 'middle_names': true, 'surname': true, 'full_name': true, 'title': true,
         'date_of_birth': true, 'sex': true, 'ethnicity': true, 'disability': true,
-        'postcode': true, 'uprn': true, 'event_date': true, 'extracted_at': true, 'related_person_ref': true,
+        'postcode': true, 'uprn': true, 'gp_practice': true, 'event_date': true, 'extracted_at': true, 'related_person_ref': true,
         'address_line': false, 'contact_identifier': false, 'attribute': false, 'excluded': false,
     }) }}
 {%- endmacro %}
@@ -33,7 +33,7 @@
         'birth_date_token', 'birth_date_swapped_token', 'birth_year', 'latest_birth_year', 'has_birth_date', 'is_valid_birth_date', 'age_at_event',
         'sex', 'ethnicity_code_system', 'ethnicity_code', 'is_disabled',
         'postcode_token', 'postcode_sector_token', 'postcode_district', 'has_postcode', 'is_valid_postcode',
-        'uprn_token', 'is_valid_uprn',
+        'uprn_token', 'is_valid_uprn', 'gp_practice_code',
         'is_duplicate_row', 'is_current_version', 'quarantine_reason', 'quarantine_column',
     ]) }}
 {%- endmacro %}
@@ -212,7 +212,8 @@ normalised as (
         {{ normalise_text(raw.ethnicity) }} as ethnicity_code,
         {{ parse_boolean(raw.disability) }} as is_disabled,
         {{ normalise_postcode(raw.postcode) }} as postcode,
-        {{ normalise_uprn(raw.uprn) }} as uprn
+        {{ normalise_uprn(raw.uprn) }} as uprn,
+        upper({{ normalise_text(raw.gp_practice) }}) as gp_practice_code
         {%- for column in contacts %},
         {%- if column.meta.domain == 'email' %}
         lower({{ normalise_text('"' ~ column.name ~ '"') }}) as {{ column.meta.domain }}
@@ -293,6 +294,7 @@ pseudonymised as (
         identified.is_valid_postcode,
         {{ pseudonymise('case when identified.is_valid_uprn then identified.uprn end', 'uprn', commission) }} as uprn_token,
         identified.is_valid_uprn,
+        identified.gp_practice_code,
         row_number() over (
             partition by identified.delivery_file, identified.record_ref order by identified.source_row_number
         ) > 1 as is_duplicate_row,

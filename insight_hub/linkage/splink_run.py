@@ -37,6 +37,19 @@ class LinkageResult:
     scored_pairs: int = 0
 
 
+def _practice_wards_sql(records_table: str) -> str:
+    """Each GP practice's ward: the one most of its patients with an address
+    live in, when it holds at least PRACTICE_WARD_MIN_SHARE of them."""
+    return f"""
+    select gp_practice_code, ward_code as practice_ward_code
+    from {records_table}
+    where gp_practice_code is not null and ward_code is not null
+    group by gp_practice_code, ward_code
+    qualify row_number() over (partition by gp_practice_code order by count(*) desc, ward_code) = 1
+        and count(*) >= {linkage_settings.PRACTICE_WARD_MIN_SHARE} * sum(count(*)) over (partition by gp_practice_code)
+    """
+
+
 def _integer_input_sql(input_sql: str) -> str:
     """The input with each compared token replaced by its first 64 bits."""
     tokens = ",\n    ".join(
@@ -46,13 +59,19 @@ def _integer_input_sql(input_sql: str) -> str:
         f"list_transform({c}, lambda token: ('0x' || substr(token, 1, 16))::ubigint) as {c}"
         for c in linkage_settings.INTEGER_TOKEN_LIST_COLUMNS
     )
-    return f"""select
+    return f"""with linkage_input as (
+    select * from ({input_sql})
+),
+practice_wards as ({_practice_wards_sql("linkage_input")})
+select
     ('0x' || substr(record_token, 1, 15))::bigint as record_id,
-    record_token, service_code, birth_year, latest_birth_year, sex, is_forename_initial,
+    record_token, service_code, birth_year, latest_birth_year, sex, is_forename_initial, ward_code,
+    practice_wards.practice_ward_code,
     {linkage_settings.STRONG_RECORD_SQL} as is_strong,
     {tokens},
     {token_lists}
-from ({input_sql}) as linkage_input"""
+from linkage_input
+left join practice_wards using (gp_practice_code)"""
 
 
 def apply_twin_guard(model: dict[str, Any]) -> dict[str, Any]:
@@ -191,18 +210,24 @@ def _residual_sql(clusters_table: str, input_table: str) -> str:
     gives it exactly one candidate person (a cluster with a record dated by
     birth or NHS number) at its address (postcode or UPRN), never one holding
     another person identifier of the singleton's service."""
+    scoped_rules = [(False, rule) for rule in linkage_settings.RESIDUAL_RULES] + [
+        (True, rule) for rule in linkage_settings.REGISTERED_IN_WARD_RULES
+    ]
     rules = " union ".join(
         f"""
         select weak.record_id, candidate.cluster_id, {order} as rule_order, '{name}' as rule
         from neighbours
         inner join sized as weak on neighbours.weak_record_id = weak.record_id
         inner join sized as candidate on neighbours.candidate_record_id = candidate.record_id
-        where {condition}"""
-        for order, (name, condition) in enumerate(linkage_settings.RESIDUAL_RULES)
+        where {'' if in_ward else 'not '}neighbours.is_in_ward and {condition}"""
+        for order, (in_ward, (name, condition)) in enumerate(scoped_rules)
     )
     return f"""
         with sized as (
-            select clusters.cluster_id, input.*, count(*) over (partition by clusters.cluster_id) as cluster_size
+            select
+                clusters.cluster_id, input.*, count(*) over (partition by clusters.cluster_id) as cluster_size,
+                bool_or(input.postcode_token is not null or input.uprn_token is not null)
+                    over (partition by clusters.cluster_id) as cluster_has_address
             from {clusters_table} as clusters
             inner join {input_table} as input on clusters.record_id = input.record_id
         ),
@@ -214,11 +239,17 @@ def _residual_sql(clusters_table: str, input_table: str) -> str:
             select * from sized where birth_date_token is not null or nhs_number_token is not null
         ),
         at_address as (
-            select weak.record_id as weak_record_id, candidate.record_id as candidate_record_id
+            select weak.record_id as weak_record_id, candidate.record_id as candidate_record_id, false as is_in_ward
             from weak_singletons as weak inner join people as candidate on weak.postcode_token = candidate.postcode_token
             union
-            select weak.record_id, candidate.record_id
+            select weak.record_id, candidate.record_id, false
             from weak_singletons as weak inner join people as candidate on weak.uprn_token = candidate.uprn_token
+            union
+            -- a person with no address, registered with a GP practice in the record's ward
+            select weak.record_id, candidate.record_id, true
+            from weak_singletons as weak inner join people as candidate
+                on weak.ward_code = candidate.practice_ward_code and weak.surname_token = candidate.surname_token
+            where not candidate.cluster_has_address
         ),
         neighbours as (
             -- sex and the year-of-birth bound must not contradict; no other party of the service
@@ -242,9 +273,21 @@ def _residual_sql(clusters_table: str, input_table: str) -> str:
             from candidates
             group by record_id, rule_order
             having count(distinct cluster_id) = 1
+        ),
+        chosen as (
+            select unique_candidates.record_id, unique_candidates.cluster_id, unique_candidates.rule,
+                sized.service_code, sized.source_person_token
+            from unique_candidates
+            inner join sized on unique_candidates.record_id = sized.record_id
+            qualify row_number() over (partition by unique_candidates.record_id order by unique_candidates.rule_order) = 1
         )
-        select record_id, cluster_id, rule from unique_candidates
-        qualify row_number() over (partition by record_id order by rule_order) = 1
+        -- a person two person identifiers of one service choose takes neither
+        select record_id, cluster_id, rule from chosen
+        qualify coalesce(
+            min(source_person_token) over (partition by cluster_id, service_code)
+            = max(source_person_token) over (partition by cluster_id, service_code),
+            true
+        )
     """
 
 

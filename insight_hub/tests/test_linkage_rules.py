@@ -3,8 +3,10 @@
 Rules guarded: two records of one service with different person identifiers
 of that service are never one person (the weaker leaves the cluster); a
 record that cannot anchor a person joins a person by a residual rule only
-when exactly one person fits, never one holding another person identifier of
-its service; the residual_rule column accepts exactly the rules.
+when exactly one person fits, never one holding or also chosen by another
+person identifier of its service; a person without an address is found
+through the ward of its GP practice; the twin guard; the residual_rule column
+accepts exactly the rules.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import duckdb
 import pytest
 import yaml
 
-from insight_hub.linkage.settings import RESIDUAL_RULES, TWIN_GUARD_LABEL, comparisons
-from insight_hub.linkage.splink_run import _residual_sql, _separated_sql
+from insight_hub.linkage.settings import REGISTERED_IN_WARD_RULES, RESIDUAL_RULES, TWIN_GUARD_LABEL, comparisons
+from insight_hub.linkage.splink_run import _practice_wards_sql, _residual_sql, _separated_sql
 from insight_hub.person_extract import PROJECT_ROOT
 
 COLUMNS = {
@@ -25,6 +27,7 @@ COLUMNS = {
     "latest_birth_year": "integer", "sex": "varchar", "postcode_token": "varchar", "uprn_token": "varchar",
     "forename_edit_tokens": "varchar[]", "surname_edit_tokens": "varchar[]",
     "full_name_token": "varchar", "name_swapped_token": "varchar", "nhs_number_token": "varchar",
+    "ward_code": "varchar", "practice_ward_code": "varchar",
 }
 
 
@@ -38,7 +41,7 @@ def _person(record_id: int, **values) -> tuple:
                 "forename_soundex_token": "F000", "forename_initial_token": "F-initial", "is_forename_initial": False,
                 "surname_token": "S", "surname_soundex_token": "S000", "birth_date_token": "1980-01-01",
                 "birth_year": 1980, "latest_birth_year": 1980, "sex": "1", "postcode_token": "P", "uprn_token": "U",
-                "surname_edit_tokens": ["S"]}
+                "surname_edit_tokens": ["S"], "forename_edit_tokens": ["F"], "ward_code": "W"}
     return _record(record_id, **(defaults | values))
 
 
@@ -46,7 +49,7 @@ def _party(record_id: int, party: str, **values) -> tuple:
     """A council tax liable party (no date of birth) at P / U."""
     defaults = {"is_strong": False, "service_code": "revenues_benefits", "source_person_token": party,
                 "surname_token": "S", "surname_soundex_token": "S000", "latest_birth_year": 2008, "sex": "1",
-                "postcode_token": "P", "uprn_token": "U", "surname_edit_tokens": ["S"]}
+                "postcode_token": "P", "uprn_token": "U", "surname_edit_tokens": ["S"], "ward_code": "W"}
     return _record(record_id, **(defaults | values))
 
 
@@ -131,7 +134,7 @@ def test_the_residual_rule_column_accepts_exactly_the_rules() -> None:
     spec = yaml.safe_load((PROJECT_ROOT / "models/intermediate/linkage/int_person_records__clustered.yml").read_text())
     column = next(c for c in spec["models"][0]["columns"] if c["name"] == "residual_rule")
     accepted = next(t["accepted_values"]["arguments"]["values"] for t in column["data_tests"] if "accepted_values" in t)
-    assert accepted == [name for name, _ in RESIDUAL_RULES]
+    assert accepted == [name for name, _ in RESIDUAL_RULES + REGISTERED_IN_WARD_RULES]
 
 
 def test_a_surname_one_slip_apart_is_found_at_the_address(con) -> None:
@@ -156,14 +159,14 @@ def test_a_dated_record_without_forename_is_a_person_to_join_but_never_its_own(c
     """A record with a date of birth but no forename cannot anchor clustering,
     yet it is a person a council tax party can join; it never joins itself."""
     dated = _person(1, is_strong=False, forename_token=None, forename_canonical_token=None,
-                    forename_soundex_token=None, forename_initial_token=None)
+                    forename_soundex_token=None, forename_initial_token=None, forename_edit_tokens=None)
     _load(con, [dated, _party(3, "party-a")], clusters={1: 1, 3: 3})
     assert _residual(con) == {3: (1, "no forename, same surname")}
 
 
 def test_a_party_joins_the_one_person_at_its_address_whose_forename_is_unknown(con) -> None:
     no_forename = {"is_strong": False, "forename_token": None, "forename_canonical_token": None,
-                   "forename_soundex_token": None, "forename_initial_token": None}
+                   "forename_soundex_token": None, "forename_initial_token": None, "forename_edit_tokens": None}
     _load(con, [_person(1, **no_forename), _party(3, "party-a", forename_token="G", forename_initial_token="G-initial")],
           clusters={1: 1, 3: 3})
     assert _residual(con) == {3: (1, "person with no forename, same surname")}
@@ -192,3 +195,29 @@ def test_the_twin_guard_spares_names_exchanged() -> None:
                "forename_initial_token": "L", "full_name_token": "LEE ANN", "name_swapped_token": "ANN LEE"}
     assert _twin_guard_fires(ann, bob), "twins: same birth date, unrelated forenames"
     assert not _twin_guard_fires(ann, swapped), "one person with forename and surname exchanged"
+
+
+def test_a_party_joins_a_person_without_address_registered_with_a_gp_in_its_ward(con) -> None:
+    unplaced = {"postcode_token": None, "uprn_token": None, "ward_code": None, "practice_ward_code": "W"}
+    party = _party(3, "party-a", forename_token="F", forename_edit_tokens=["F"], postcode_token="Q", uprn_token="V")
+    _load(con, [_person(1, **unplaced), party], clusters={1: 1, 3: 3})
+    assert _residual(con) == {3: (1, "forename within one slip, same surname, GP practice in the ward")}
+    _load(con, [_person(1, **(unplaced | {"practice_ward_code": "X"})), party], clusters={1: 1, 3: 3})
+    assert _residual(con) == {}, "registered in another ward"
+    _load(con, [_person(1, **unplaced), _record(2, service_code="housing", postcode_token="R"), party],
+          clusters={1: 1, 2: 1, 3: 3})
+    assert _residual(con) == {}, "a person with an address is looked for only at that address"
+
+
+def test_a_person_two_parties_choose_takes_neither(con) -> None:
+    _load(con, [_person(1), _party(3, "party-a"), _party(4, "party-b")], clusters={1: 1, 3: 3, 4: 4})
+    assert _residual(con) == {}
+    _load(con, [_person(1), _party(3, "party-a")], clusters={1: 1, 3: 3})
+    assert _residual(con) == {3: (1, "no forename, same surname")}
+
+
+def test_a_practice_is_placed_in_the_ward_where_most_of_its_patients_live(con) -> None:
+    patients = [("P", "A"), ("P", "A"), ("P", "B"), ("P", None), ("Q", "A"), ("Q", "B"), ("Q", "C"), (None, "A")]
+    con.execute("create or replace table patients (gp_practice_code varchar, ward_code varchar)")
+    con.executemany("insert into patients values (?, ?)", patients)
+    assert dict(con.execute(_practice_wards_sql("patients")).fetchall()) == {"P": "A"}, "Q has no ward with half its patients"

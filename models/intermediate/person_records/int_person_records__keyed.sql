@@ -17,7 +17,8 @@ households as (
 
 keyed as (
     select
-        person_records.*,
+        -- the GP practice is for linkage only
+        person_records.* exclude (gp_practice_code),
         person_keys.person_key,
         households.household_key,
         households.household_basis
