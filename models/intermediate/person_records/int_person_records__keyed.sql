@@ -18,7 +18,7 @@ households as (
 keyed as (
     select
         -- the GP practice is for linkage only
-        person_records.* exclude (gp_practice_code),
+        person_records.* exclude (gp_practice_code), -- noqa: RF02
         person_keys.person_key,
         households.household_key,
         households.household_basis
