@@ -205,22 +205,31 @@ def _separated_sql(clusters_table: str, edges_table: str, input_table: str) -> s
     """
 
 
-def _residual_sql(clusters_table: str, input_table: str) -> str:
-    """The cluster each weak singleton joins by the first residual rule that
-    gives it exactly one candidate person (a cluster with a record dated by
-    birth or NHS number) at its address (postcode or UPRN), never one holding
-    another person identifier of the singleton's service."""
-    scoped_rules = [(False, rule) for rule in linkage_settings.RESIDUAL_RULES] + [
-        (True, rule) for rule in linkage_settings.REGISTERED_IN_WARD_RULES
-    ]
+# The residual passes, in order: each pass's rules, with the candidates they
+# read (at the record's address, registered in its ward, where its household
+# moved from). The second pass sees the people the first completed.
+RESIDUAL_PASSES = (
+    [("address", rule) for rule in linkage_settings.RESIDUAL_RULES]
+    + [("ward", rule) for rule in linkage_settings.REGISTERED_IN_WARD_RULES],
+    [("moved", rule) for rule in linkage_settings.MOVED_HOUSEHOLD_RULES],
+)
+
+
+def _residual_sql(clusters_table: str, input_table: str, scoped_rules: list[tuple[str, tuple[str, str]]]) -> str:
+    """The cluster each weak singleton joins by the first of `scoped_rules`
+    that gives it exactly one candidate person (a cluster with a record dated
+    by birth or NHS number) among the rule's candidates: at its address
+    (postcode or UPRN); without an address, registered with a GP practice in
+    its ward; at the postcode its household moved from. Never a person
+    holding, or also chosen by, another person identifier of its service."""
     rules = " union ".join(
         f"""
         select weak.record_id, candidate.cluster_id, {order} as rule_order, '{name}' as rule
         from neighbours
         inner join sized as weak on neighbours.weak_record_id = weak.record_id
         inner join sized as candidate on neighbours.candidate_record_id = candidate.record_id
-        where {'' if in_ward else 'not '}neighbours.is_in_ward and {condition}"""
-        for order, (in_ward, (name, condition)) in enumerate(scoped_rules)
+        where neighbours.scope = '{scope}' and {condition}"""
+        for order, (scope, (name, condition)) in enumerate(scoped_rules)
     )
     return f"""
         with sized as (
@@ -238,25 +247,64 @@ def _residual_sql(clusters_table: str, input_table: str) -> str:
             -- records a person is anchored by: a date of birth or an NHS number
             select * from sized where birth_date_token is not null or nhs_number_token is not null
         ),
-        at_address as (
-            select weak.record_id as weak_record_id, candidate.record_id as candidate_record_id, false as is_in_ward
+        named_elsewhere as (
+            -- people whose names fit (forename within one slip, same surname) at another postcode
+            select distinct
+                weak.record_id as weak_record_id, named.record_id as candidate_record_id,
+                named.cluster_id as candidate_cluster_id, named.postcode_token as other_postcode
+            from (select *, unnest(forename_edit_tokens) as forename_variant from weak_singletons) as weak
+            inner join (select *, unnest(forename_edit_tokens) as forename_variant from people) as named
+                on weak.surname_token = named.surname_token and weak.forename_variant = named.forename_variant
+            where named.postcode_token <> weak.postcode_token
+        ),
+        cluster_places as (
+            select cluster_id, postcode_token as place from sized where postcode_token is not null
+            union
+            select cluster_id, uprn_token from sized where uprn_token is not null
+        ),
+        moved_with_household as (
+            -- the household moved from the person's other postcode: another person has records
+            -- at both places, or another record at the property has its own person there
+            select named_elsewhere.weak_record_id, named_elsewhere.candidate_record_id
+            from named_elsewhere
+            inner join sized as weak on named_elsewhere.weak_record_id = weak.record_id
+            where exists (
+                select 1
+                from cluster_places as here
+                inner join cluster_places as there on here.cluster_id = there.cluster_id
+                where here.place in (weak.postcode_token, weak.uprn_token)
+                    and there.place = named_elsewhere.other_postcode
+                    and here.cluster_id not in (named_elsewhere.candidate_cluster_id, weak.cluster_id)
+            ) or exists (
+                select 1
+                from named_elsewhere as housemate_named
+                inner join sized as housemate on housemate_named.weak_record_id = housemate.record_id
+                where housemate.uprn_token = weak.uprn_token and housemate.record_id <> weak.record_id
+                    and housemate_named.other_postcode = named_elsewhere.other_postcode
+                    and housemate_named.candidate_cluster_id <> named_elsewhere.candidate_cluster_id
+            )
+        ),
+        candidate_pairs as (
+            select weak.record_id as weak_record_id, candidate.record_id as candidate_record_id, 'address' as scope
             from weak_singletons as weak inner join people as candidate on weak.postcode_token = candidate.postcode_token
             union
-            select weak.record_id, candidate.record_id, false
+            select weak.record_id, candidate.record_id, 'address'
             from weak_singletons as weak inner join people as candidate on weak.uprn_token = candidate.uprn_token
             union
             -- a person with no address, registered with a GP practice in the record's ward
-            select weak.record_id, candidate.record_id, true
+            select weak.record_id, candidate.record_id, 'ward'
             from weak_singletons as weak inner join people as candidate
                 on weak.ward_code = candidate.practice_ward_code and weak.surname_token = candidate.surname_token
             where not candidate.cluster_has_address
+            union
+            select weak_record_id, candidate_record_id, 'moved' from moved_with_household
         ),
         neighbours as (
             -- sex and the year-of-birth bound must not contradict; no other party of the service
-            select at_address.*
-            from at_address
-            inner join sized as weak on at_address.weak_record_id = weak.record_id
-            inner join sized as candidate on at_address.candidate_record_id = candidate.record_id
+            select candidate_pairs.*
+            from candidate_pairs
+            inner join sized as weak on candidate_pairs.weak_record_id = weak.record_id
+            inner join sized as candidate on candidate_pairs.candidate_record_id = candidate.record_id
             where candidate.cluster_id <> weak.cluster_id
                 and (weak.sex is null or candidate.sex is null or weak.sex = candidate.sex)
                 and (candidate.birth_year is null or weak.latest_birth_year is null
@@ -329,10 +377,20 @@ def link_records(session: duckdb.DuckDBPyConnection, input_sql: str, model: dict
         )
         separated = f"separated_{scratch[-8:]}"
         con.sql(f"create table {separated} as {_separated_sql(clusters.physical_name, edges.physical_name, input_table)}")
-        residual = _residual_sql(separated, input_table)
+        placed = separated
+        for number, scoped_rules in enumerate(RESIDUAL_PASSES):
+            joined = f"placed_{number}_{scratch[-8:]}"
+            con.sql(f"""
+                create table {joined} as
+                select placed.record_id, coalesce(residual.cluster_id, placed.cluster_id) as cluster_id,
+                    {"residual.rule" if number == 0 else "coalesce(residual.rule, placed.rule)"} as rule
+                from {placed} as placed
+                left join ({_residual_sql(placed, input_table, scoped_rules)}) as residual
+                    on placed.record_id = residual.record_id
+            """)
+            placed = joined
         result = con.sql(f"""
-            with residual as ({residual}),
-            strongest as (
+            with strongest as (
                 select record_id, max(match_weight) as best_match_weight, max(match_probability) as best_match_probability
                 from (
                     select record_id_l as record_id, match_weight, match_probability from {predictions.physical_name}
@@ -348,16 +406,13 @@ def link_records(session: duckdb.DuckDBPyConnection, input_sql: str, model: dict
             )
             select
                 clusters.record_token,
-                min(clusters.record_token) over (
-                    partition by coalesce(residual.cluster_id, separated.cluster_id)
-                ) as cluster_token,
+                min(clusters.record_token) over (partition by placed.cluster_id) as cluster_token,
                 strongest.best_match_weight,
                 strongest.best_match_probability,
                 deterministic.record_id is not null as is_deterministic,
-                residual.rule as residual_rule
+                placed.rule as residual_rule
             from {clusters.physical_name} as clusters
-            inner join {separated} as separated on clusters.record_id = separated.record_id
-            left join residual on clusters.record_id = residual.record_id
+            inner join {placed} as placed on clusters.record_id = placed.record_id
             left join strongest on clusters.record_id = strongest.record_id
             left join deterministic on clusters.record_id = deterministic.record_id
         """).to_arrow_table()

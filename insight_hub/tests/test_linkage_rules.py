@@ -5,8 +5,9 @@ of that service are never one person (the weaker leaves the cluster); a
 record that cannot anchor a person joins a person by a residual rule only
 when exactly one person fits, never one holding or also chosen by another
 person identifier of its service; a person without an address is found
-through the ward of its GP practice; the twin guard; the residual_rule column
-accepts exactly the rules.
+through the ward of its GP practice, and one whose household moved at the
+postcode it moved from; the twin guard; the residual_rule column accepts
+exactly the rules.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import duckdb
 import pytest
 import yaml
 
-from insight_hub.linkage.settings import REGISTERED_IN_WARD_RULES, RESIDUAL_RULES, TWIN_GUARD_LABEL, comparisons
-from insight_hub.linkage.splink_run import _practice_wards_sql, _residual_sql, _separated_sql
+from insight_hub.linkage.settings import (
+    MOVED_HOUSEHOLD_RULES, REGISTERED_IN_WARD_RULES, RESIDUAL_RULES, TWIN_GUARD_LABEL, comparisons,
+)
+from insight_hub.linkage.splink_run import RESIDUAL_PASSES, _practice_wards_sql, _residual_sql, _separated_sql
 from insight_hub.person_extract import PROJECT_ROOT
 
 COLUMNS = {
@@ -91,9 +94,10 @@ def test_two_parties_of_one_service_are_two_people(con) -> None:
     assert separated == {1: 2, 2: -3, 3: 2}
 
 
-def _residual(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, str]]:
-    rows = con.execute(f"select record_id, cluster_id, rule from ({_residual_sql('clusters', 'input')})").fetchall()
-    return {record_id: (cluster_id, rule) for record_id, cluster_id, rule in rows}
+def _residual(con: duckdb.DuckDBPyConnection, number: int = 0) -> dict[int, tuple[int, str]]:
+    """What residual pass `number` does to the loaded clusters."""
+    sql = _residual_sql("clusters", "input", RESIDUAL_PASSES[number])
+    return {record_id: (cluster_id, rule) for record_id, cluster_id, rule in con.execute(sql).fetchall()}
 
 
 def test_a_party_without_forename_joins_the_one_person_of_its_surname_at_its_address(con) -> None:
@@ -119,22 +123,51 @@ def test_no_residual_link_when_sex_or_age_contradict(con) -> None:
     assert _residual(con) == {}
 
 
-def test_an_initial_that_fits_comes_before_one_that_does_not(con) -> None:
-    _load(con, [_person(1), _party(3, "party-a", forename_token="F", forename_initial_token="F-initial",
-                                   forename_canonical_token="F", forename_soundex_token="F000", is_forename_initial=True)],
+FRED = {"forename_token": "FRED", "forename_canonical_token": "FRED", "forename_soundex_token": "F630",
+        "forename_initial_token": "F-initial", "forename_edit_tokens": ["FRED", "RED", "FED", "FRD", "FRE"]}
+
+
+def test_an_initial_with_a_surname_one_slip_apart_comes_before_any_initial(con) -> None:
+    smith = {"surname_token": "SMITH", "surname_soundex_token": "S530", "surname_edit_tokens": ["SMITH", "SMTH"]}
+    initial = {"forename_token": "F", "forename_canonical_token": "F", "forename_soundex_token": "F000",
+               "forename_initial_token": "F-initial", "is_forename_initial": True, "forename_edit_tokens": ["F"]}
+    _load(con, [_person(1, **FRED, **smith),
+                _party(3, "party-a", **initial, surname_token="SMYTH", surname_soundex_token="S530x",
+                       surname_edit_tokens=["SMYTH", "SMTH"])],
           clusters={1: 1, 3: 3})
-    assert _residual(con) == {3: (1, "initial for forename, same surname")}
-    _load(con, [_person(1), _party(3, "party-a", forename_token="E", forename_initial_token="E-initial",
-                                   forename_canonical_token="E", forename_soundex_token="E000", is_forename_initial=True)],
+    assert _residual(con) == {3: (1, "initial for forename, surname one slip apart")}
+    _load(con, [_person(1, **FRED, **smith),
+                _party(3, "party-a", **(initial | {"forename_token": "E", "forename_initial_token": "E-initial"}), **smith)],
           clusters={1: 1, 3: 3})
     assert _residual(con) == {3: (1, "another initial for forename, same surname")}
+
+
+def test_a_party_joins_a_person_at_the_postcode_its_household_moved_from(con) -> None:
+    moved_from = {"postcode_token": "Y", "uprn_token": None}
+    party = _party(3, "party-a", **FRED, postcode_token="X", uprn_token="UX")
+    child_then = _person(4, forename_token="CHILD", birth_year=2015, latest_birth_year=2015, **moved_from)
+    child_now = _record(5, service_code="education", postcode_token="X", uprn_token="UX")
+    _load(con, [_person(1, **FRED, **moved_from), party, child_then, child_now], clusters={1: 1, 3: 3, 4: 4, 5: 4})
+    assert _residual(con, 1) == {3: (1, "forename within one slip, same surname, moved with the household")}
+    assert _residual(con, 0) == {}, "the first pass looks only at the party's own address"
+    _load(con, [_person(1, **FRED, **moved_from), party], clusters={1: 1, 3: 3})
+    assert _residual(con, 1) == {}, "no sign that the household moved"
+
+    gwen = {"forename_token": "GWEN", "forename_canonical_token": "GWEN", "forename_initial_token": "G-initial",
+            "forename_edit_tokens": ["GWEN", "WEN", "GEN", "GWN", "GWE"], "sex": "2"}
+    partner = _party(6, "party-b", **gwen, postcode_token="X", uprn_token="UX")
+    _load(con, [_person(1, **FRED, **moved_from), party, _person(7, **gwen, **moved_from), partner],
+          clusters={1: 1, 3: 3, 7: 7, 6: 6})
+    assert _residual(con, 1) == {3: (1, "forename within one slip, same surname, moved with the household"),
+                                 6: (7, "forename within one slip, same surname, moved with the household")}, \
+        "two parties at one property fit two people at one other postcode"
 
 
 def test_the_residual_rule_column_accepts_exactly_the_rules() -> None:
     spec = yaml.safe_load((PROJECT_ROOT / "models/intermediate/linkage/int_person_records__clustered.yml").read_text())
     column = next(c for c in spec["models"][0]["columns"] if c["name"] == "residual_rule")
     accepted = next(t["accepted_values"]["arguments"]["values"] for t in column["data_tests"] if "accepted_values" in t)
-    assert accepted == [name for name, _ in RESIDUAL_RULES + REGISTERED_IN_WARD_RULES]
+    assert accepted == [name for name, _ in RESIDUAL_RULES + REGISTERED_IN_WARD_RULES + MOVED_HOUSEHOLD_RULES]
 
 
 def test_a_surname_one_slip_apart_is_found_at_the_address(con) -> None:
