@@ -215,6 +215,26 @@ RESIDUAL_PASSES = (
 )
 
 
+# The candidate people of each scope: (weak record, candidate record) pairs. A
+# pass computes only the scopes its rules read.
+CANDIDATES_SQL = {
+    "address": """
+            select weak.record_id as weak_record_id, candidate.record_id as candidate_record_id, 'address' as scope
+            from weak_singletons as weak inner join people as candidate on weak.postcode_token = candidate.postcode_token
+            union
+            select weak.record_id, candidate.record_id, 'address'
+            from weak_singletons as weak inner join people as candidate on weak.uprn_token = candidate.uprn_token""",
+    # a person with no address, registered with a GP practice in the record's ward
+    "ward": """
+            select weak.record_id as weak_record_id, candidate.record_id as candidate_record_id, 'ward' as scope
+            from weak_singletons as weak inner join people as candidate
+                on weak.ward_code = candidate.practice_ward_code and weak.surname_token = candidate.surname_token
+            where not candidate.cluster_has_address""",
+    "moved": """
+            select weak_record_id, candidate_record_id, 'moved' as scope from moved_with_household""",
+}
+
+
 def _residual_sql(clusters_table: str, input_table: str, scoped_rules: list[tuple[str, tuple[str, str]]]) -> str:
     """The cluster each weak singleton joins by the first of `scoped_rules`
     that gives it exactly one candidate person (a cluster with a record dated
@@ -284,21 +304,7 @@ def _residual_sql(clusters_table: str, input_table: str, scoped_rules: list[tupl
                     and housemate_named.candidate_cluster_id <> named_elsewhere.candidate_cluster_id
             )
         ),
-        candidate_pairs as (
-            select weak.record_id as weak_record_id, candidate.record_id as candidate_record_id, 'address' as scope
-            from weak_singletons as weak inner join people as candidate on weak.postcode_token = candidate.postcode_token
-            union
-            select weak.record_id, candidate.record_id, 'address'
-            from weak_singletons as weak inner join people as candidate on weak.uprn_token = candidate.uprn_token
-            union
-            -- a person with no address, registered with a GP practice in the record's ward
-            select weak.record_id, candidate.record_id, 'ward'
-            from weak_singletons as weak inner join people as candidate
-                on weak.ward_code = candidate.practice_ward_code and weak.surname_token = candidate.surname_token
-            where not candidate.cluster_has_address
-            union
-            select weak_record_id, candidate_record_id, 'moved' from moved_with_household
-        ),
+        candidate_pairs as ({" union ".join(CANDIDATES_SQL[scope] for scope in dict.fromkeys(s for s, _ in scoped_rules))}),
         neighbours as (
             -- sex and the year-of-birth bound must not contradict; no other party of the service
             select candidate_pairs.*
@@ -377,13 +383,14 @@ def link_records(session: duckdb.DuckDBPyConnection, input_sql: str, model: dict
         )
         separated = f"separated_{scratch[-8:]}"
         con.sql(f"create table {separated} as {_separated_sql(clusters.physical_name, edges.physical_name, input_table)}")
-        placed = separated
+        placed = f"placed_{scratch[-8:]}"
+        con.sql(f"create table {placed} as select *, cast(null as varchar) as rule from {separated}")
         for number, scoped_rules in enumerate(RESIDUAL_PASSES):
             joined = f"placed_{number}_{scratch[-8:]}"
             con.sql(f"""
                 create table {joined} as
                 select placed.record_id, coalesce(residual.cluster_id, placed.cluster_id) as cluster_id,
-                    {"residual.rule" if number == 0 else "coalesce(residual.rule, placed.rule)"} as rule
+                    coalesce(residual.rule, placed.rule) as rule
                 from {placed} as placed
                 left join ({_residual_sql(placed, input_table, scoped_rules)}) as residual
                     on placed.record_id = residual.record_id
