@@ -1,14 +1,29 @@
 """Export disclosure-controlled sharing outputs for an approved recipient.
 
     python -m insight_hub.export --recipient "Health Agencies" --commission IH-2026-001 \
-        [--output ward_service_demand] [--exports-dir exports]
+        [--output ward_service_demand] [--warehouse warehouse/insight_hub.duckdb] [--exports-dir exports]
 
 writes each approved output (its sharing model, ``share_<mart>``, filtered to
-the recipient's rows) as CSV and Parquet to
+the recipient's rows under its approval) as CSV and Parquet to
 ``exports/<recipient>/<commission>/`` with ``manifest.json``: the source
-models and their lineage, when the warehouse was built and exported, the
-disclosure rules applied and the approval reference. Without ``--output`` it
-exports every output approved for the pair.
+models and their lineage, the build and export times, the disclosure rules
+applied and the approval reference, and no local path, user or host name.
+Without ``--output`` it exports every output approved for the pair. Who
+exported what, when, from which build and with which file digests is appended
+to ``audit.exports`` in the warehouse; an export that cannot be recorded there
+writes nothing.
+
+Nothing the caller names is believed. Approvals and licence clearances are
+judged on today's date. The build is the warehouse's own record of it: the
+``record_build`` on-run-end hook (macros/build_record.sql) keeps, in
+``audit.dbt_invocations``, the manifest each run parsed, and in
+``audit.dbt_built_relations`` which run built each relation; lineage and
+metadata come from the manifest of the last run that built anything, and every
+exported relation must have been built by that run. The registers count only
+where the warehouse's governance seeds (what the last ``dbt seed`` loaded) and
+the seed files on disk (``seeds/governance``) agree: a revoked approval stops
+exports at once, and a new or edited one needs a build before it shares
+anything.
 
 It refuses, with a one-line reason and exit status 2:
 
@@ -16,29 +31,31 @@ It refuses, with a one-line reason and exit status 2:
 - a commission not in the commissions register;
 - a model that is not an aggregate (meta identifiability) or not a sharing
   model (``models/marts/sharing/share_*``);
-- a (recipient, commission, output) without an in-date sharing approval;
+- a (recipient, commission, output) without an in-date sharing approval, or
+  whose approval the two copies of the register disagree about;
 - an output whose lineage includes a commercially licensed source (source
   meta ``licence: commercial``) the recipient has no in-date clearance for
   (licence_clearances);
-- a sharing model with no rows for the pair (built before the approval), or
-  whose rows break the disclosure rule (a last check, after the dbt tests).
-
-Registers are read from ``seeds/governance`` as they are now (a revoked
-approval stops exports at once); lineage and metadata from the dbt manifest
-of the build (``target/manifest.json``); rows from the warehouse, read-only.
+- a warehouse with no record of its build, or an output the last build did
+  not build (a later partial run, a failed model);
+- a sharing model with no rows for the approval (built before it), or whose
+  rows break the disclosure rule (a last check, after the dbt tests).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import datetime as dt
 import getpass
 import hashlib
 import json
 import os
 import re
+import socket
 import sys
+import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +65,8 @@ import duckdb
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARING_PREFIX = "share_"
 SUPPRESSED_MARKER = "[c]"
+REGISTERS = ("privacy_notice_recipients", "commissions", "sharing_approvals", "licence_clearances")
+AUDIT_TABLE = "audit.exports"
 
 
 class ExportRefused(Exception):
@@ -55,17 +74,30 @@ class ExportRefused(Exception):
 
 
 @dataclass(frozen=True)
-class Registers:
-    """The governance registers an export is judged against (CSV, as in seeds/governance)."""
+class Register:
+    """A governance register as both its copies hold it: the warehouse's seed table and the seed file on disk.
 
-    folder: Path
+    ``rows`` are the rows the two agree on, the only ones that count;
+    ``disputed`` the rows only one of them holds (an edit since the last build)."""
 
-    def rows(self, name: str) -> list[dict[str, str]]:
-        path = self.folder / f"{name}.csv"
-        if not path.is_file():
-            raise ExportRefused(f"register {path} not found")
-        with path.open(newline="", encoding="utf-8") as handle:
-            return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(handle)]
+    relation: str
+    path: str
+    rows: list[dict[str, str]]
+    disputed: list[dict[str, str]]
+
+    def disagreement(self, what: str) -> str:
+        return (f"{what}: {self.relation} (as the last build loaded it) and {self.path} (as it is now) disagree; "
+                "nothing is shared until both agree (dbt build)")
+
+
+@dataclass(frozen=True)
+class Build:
+    """The last dbt run that built anything in the warehouse, as its on-run-end hook recorded it."""
+
+    invocation_id: str
+    run_started_at: str
+    target_name: str
+    manifest: dict[str, Any]
 
 
 @dataclass
@@ -74,6 +106,7 @@ class Output:
 
     mart: str
     model: str
+    relation: str
     node: dict[str, Any]
     approval: dict[str, str]
     lineage: dict[str, list[str]] = field(default_factory=dict)
@@ -89,16 +122,66 @@ def recipient_folder(recipient: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", recipient.lower()).strip("-")
 
 
-def load_manifest(target: Path) -> dict[str, Any]:
-    path = target / "manifest.json"
-    if not path.is_file():
-        raise ExportRefused(f"{path} not found: build the warehouse (dbt build) before exporting")
-    return json.loads(path.read_text())
+def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
+    names = [column[0] for column in cursor.description]
+    return [{name: "" if value is None else str(value) for name, value in zip(names, row)} for row in cursor.fetchall()]
 
 
-def model_node(manifest: dict[str, Any], name: str) -> dict[str, Any] | None:
+def last_build(con: duckdb.DuckDBPyConnection) -> Build:
+    """The warehouse's record of the last run that built a relation; refuses a warehouse without one."""
+    try:
+        row = con.execute(
+            "select invocation_id, cast(run_started_at as varchar), target_name, manifest "
+            "from audit.dbt_invocations where relations_built > 0 order by recorded_at desc limit 1").fetchone()
+    except duckdb.CatalogException:
+        row = None
+    if row is None:
+        raise ExportRefused("the warehouse has no record of a build (audit.dbt_invocations): build it with dbt build")
+    invocation_id, run_started_at, target_name, manifest = row
+    if manifest is None:
+        raise ExportRefused(f"the last build ({invocation_id}) recorded no manifest in audit.dbt_invocations: "
+                            "run dbt build with its JSON artifacts (no --no-write-json)")
+    return Build(invocation_id, run_started_at, target_name, json.loads(manifest))
+
+
+def built_by(con: duckdb.DuckDBPyConnection, build: Build, output: Output) -> str:
+    """When the last build built the output's relation; refuses rows another run built."""
+    row = con.execute("select invocation_id, cast(built_at as varchar) from audit.dbt_built_relations "
+                      "where unique_id = ? order by built_at desc limit 1", [output.node["unique_id"]]).fetchone()
+    if row is None or row[0] != build.invocation_id:
+        by = f"by dbt invocation {row[0]} at {row[1]}" if row else "by no recorded dbt run"
+        raise ExportRefused(f"{output.relation} was last built {by}, not by the last build ({build.invocation_id}, "
+                            f"started {build.run_started_at}): build it again (dbt build) before exporting")
+    return row[1]
+
+
+def node_named(manifest: dict[str, Any], name: str, resource_type: str = "model") -> dict[str, Any] | None:
     return next((node for node in manifest["nodes"].values()
-                 if node["resource_type"] == "model" and node["name"] == name), None)
+                 if node["resource_type"] == resource_type and node["name"] == name), None)
+
+
+def load_register(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], name: str) -> Register:
+    """A register from the warehouse (the seed the build loaded) and from its seed file on disk, compared."""
+    node = node_named(manifest, name, "seed")
+    if node is None:
+        raise ExportRefused(f"the last build's manifest has no seed {name}")
+    relation = f"{node['schema']}.{node['alias'] or name}"
+    path = PROJECT_ROOT / node["original_file_path"]
+    if not path.is_file():
+        raise ExportRefused(f"register {node['original_file_path']} not found")
+    loaded = f"select columns(*)::varchar from {relation}"
+    on_disk = f"select * from read_csv({_literal(str(path))}, header = true, all_varchar = true)"
+    columns = [[row[0] for row in con.execute(f"select column_name from (describe {query})").fetchall()]
+               for query in (loaded, on_disk)]
+    if columns[0] != columns[1]:
+        raise ExportRefused(f"{relation} and {node['original_file_path']} have different columns: "
+                            "nothing is shared until both agree (dbt build)")
+    return Register(
+        relation=relation,
+        path=node["original_file_path"],
+        rows=_records(con.execute(f"{loaded} intersect {on_disk}")),
+        disputed=_records(con.execute(f"({loaded} except {on_disk}) union all ({on_disk} except {loaded})")),
+    )
 
 
 def lineage(manifest: dict[str, Any], unique_id: str) -> dict[str, list[str]]:
@@ -133,33 +216,44 @@ def source_licences(manifest: dict[str, Any], source_names: list[str]) -> dict[s
     return licences
 
 
-def resolve_outputs(manifest: dict[str, Any], registers: Registers, recipient: str, commission: str,
-                    requested: str | None, on: dt.date) -> list[Output]:
+def resolve_outputs(manifest: dict[str, Any], registers: dict[str, Register], recipient: str, commission: str,
+                    requested: str | None, today: dt.date) -> list[Output]:
     """The outputs to export, each checked against the registers and the manifest; refuses the first that fails."""
-    if recipient not in {row["recipient_type"] for row in registers.rows("privacy_notice_recipients")}:
+    recipients = registers["privacy_notice_recipients"]
+    if recipient not in {row["recipient_type"] for row in recipients.rows}:
+        if recipient in {row["recipient_type"] for row in recipients.disputed}:
+            raise ExportRefused(recipients.disagreement(f"recipient '{recipient}'"))
         raise ExportRefused(f"recipient '{recipient}' is not in the published privacy notice (privacy_notice_recipients)")
-    if commission not in {row["commission_id"] for row in registers.rows("commissions")}:
+    commissions = registers["commissions"]
+    if commission not in {row["commission_id"] for row in commissions.rows}:
+        if commission in {row["commission_id"] for row in commissions.disputed}:
+            raise ExportRefused(commissions.disagreement(f"commission {commission}"))
         raise ExportRefused(f"commission {commission} is not in the commissions register")
-    approvals = [row for row in registers.rows("sharing_approvals")
-                 if row["recipient_type"] == recipient and row["commission_id"] == commission]
 
+    def for_pair(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [row for row in rows if row["recipient_type"] == recipient and row["commission_id"] == commission]
+
+    register = registers["sharing_approvals"]
+    approvals, contested = for_pair(register.rows), for_pair(register.disputed)
     if requested:
         names = [requested]
     else:
-        names = sorted({row["output_model"] for row in approvals if _in_date(row["approved_date"], row["expires_date"], on)})
+        names = sorted({row["output_model"] for row in approvals if _in_date(row["approved_date"], row["expires_date"], today)})
         if not names:
+            if contested:
+                raise ExportRefused(register.disagreement(f"approval {contested[0]['approval_id']}"))
             raise ExportRefused(f"no in-date sharing approval for recipient '{recipient}' and commission {commission}")
 
     outputs = []
     for name in names:
-        named = model_node(manifest, name)
+        named = node_named(manifest, name)
         if named is None:
-            raise ExportRefused(f"no model named {name} in the dbt manifest")
+            raise ExportRefused(f"no model named {name} in the last build's manifest")
         if named["config"]["meta"].get("identifiability") != "aggregate":
             raise ExportRefused(f"{name} is not an aggregate (identifiability "
                                 f"{named['config']['meta'].get('identifiability')}): only aggregates leave the Hub")
         model = name if name.startswith(SHARING_PREFIX) else SHARING_PREFIX + name
-        node = model_node(manifest, model)
+        node = node_named(manifest, model)
         if node is None or "sharing" not in node["fqn"] or not model.startswith(SHARING_PREFIX):
             raise ExportRefused(f"{name} is not a sharing model: only models/marts/sharing/share_* outputs are exported")
         if node["config"]["meta"].get("identifiability") != "aggregate":
@@ -167,26 +261,36 @@ def resolve_outputs(manifest: dict[str, Any], registers: Registers, recipient: s
         mart = node["config"]["meta"].get("shares") or model[len(SHARING_PREFIX):]
 
         matching = [row for row in approvals if row["output_model"] == mart]
-        current = [row for row in matching if _in_date(row["approved_date"], row["expires_date"], on)]
+        current = [row for row in matching if _in_date(row["approved_date"], row["expires_date"], today)]
         if not current:
+            disputed = [row for row in contested if row["output_model"] == mart]
+            if disputed:
+                raise ExportRefused(register.disagreement(f"approval {disputed[0]['approval_id']} to share {mart} "
+                                                          f"with '{recipient}' for {commission}"))
             if matching:
                 row = max(matching, key=lambda r: r["expires_date"] or "")
                 raise ExportRefused(f"approval {row['approval_id']} to share {mart} with '{recipient}' for {commission} "
-                                    f"is not in date on {on} ({row['approved_date']} to {row['expires_date']})")
+                                    f"is not in date on {today} ({row['approved_date']} to {row['expires_date']})")
             raise ExportRefused(f"no sharing approval for recipient '{recipient}', commission {commission} and output {mart}")
 
         upstream = lineage(manifest, node["unique_id"])
         licences = source_licences(manifest, upstream["sources"])
-        clearances = registers.rows("licence_clearances")
+        clearances = registers["licence_clearances"]
         for source, licence in sorted(licences.items()):
             if licence != "commercial":
                 continue
-            cleared = [row for row in clearances if row["source_name"] == source and row["recipient_type"] == recipient
-                       and _in_date(row["cleared_date"], row["expires_date"], on)]
-            if not cleared:
+
+            def cleared(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+                return [row for row in rows if row["source_name"] == source and row["recipient_type"] == recipient
+                        and _in_date(row["cleared_date"], row["expires_date"], today)]
+
+            if not cleared(clearances.rows):
+                if cleared(clearances.disputed):
+                    raise ExportRefused(clearances.disagreement(f"the clearance of {source} for '{recipient}'"))
                 raise ExportRefused(f"{model} is built from commercially licensed {source}, which is not cleared for "
-                                    f"'{recipient}' (licence_clearances)")
-        outputs.append(Output(mart=mart, model=model, node=node, approval=current[0], lineage=upstream, licences=licences))
+                                    f"'{recipient}' on {today} (licence_clearances)")
+        outputs.append(Output(mart=mart, model=model, relation=f"{node['schema']}.{node['alias'] or model}", node=node,
+                              approval=current[0], lineage=upstream, licences=licences))
     return outputs
 
 
@@ -194,22 +298,26 @@ def _count_columns(columns: list[str]) -> list[str]:
     return [name for name in columns if name.endswith("_count") and f"{name}_status" in columns]
 
 
-def check_rows(con: duckdb.DuckDBPyConnection, relation: str, recipient: str, commission: str) -> tuple[int, list[str]]:
-    """Rows of the pair and a last check of the disclosure rule on them (the dbt tests are the first)."""
-    columns = [row[0] for row in con.execute(f"select column_name from (describe {relation})").fetchall()]
-    (rows,) = con.execute(f"select count(*) from {relation} where recipient_type = ? and commission_id = ?",
-                          [recipient, commission]).fetchone()
+def _rows_of(relation: str) -> str:
+    """The rows of a sharing model one approval gives its recipient (parameters: recipient, commission, approval)."""
+    return f"from {relation} where recipient_type = ? and commission_id = ? and approval_id = ?"
+
+
+def check_rows(con: duckdb.DuckDBPyConnection, output: Output) -> tuple[int, list[str]]:
+    """Rows of the approval and a last check of the disclosure rule on them (the dbt tests are the first)."""
+    key = [output.approval["recipient_type"], output.approval["commission_id"], output.approval["approval_id"]]
+    columns = [row[0] for row in con.execute(f"select column_name from (describe {output.relation})").fetchall()]
+    (rows,) = con.execute(f"select count(*) {_rows_of(output.relation)}", key).fetchone()
     if rows == 0:
-        raise ExportRefused(f"{relation} has no rows for '{recipient}' and {commission}: "
+        raise ExportRefused(f"{output.relation} has no rows for '{key[0]}' and {key[1]} under approval {key[2]}: "
                             "build the warehouse (dbt build) after the approval is registered")
     for count in _count_columns(columns):
         (broken,) = con.execute(
-            f"select count(*) from {relation} where recipient_type = ? and commission_id = ? and ("
+            f"select count(*) {_rows_of(output.relation)} and ("
             f"{count} between 1 and suppress_up_to or {count} % rounding_base <> 0 "
-            f"or ({count} is null) <> ({count}_status is not distinct from '{SUPPRESSED_MARKER}'))",
-            [recipient, commission]).fetchone()
+            f"or ({count} is null) <> ({count}_status is not distinct from '{SUPPRESSED_MARKER}'))", key).fetchone()
         if broken:
-            raise ExportRefused(f"{relation}.{count} breaks the disclosure rule in {broken} rows: not exported")
+            raise ExportRefused(f"{output.relation}.{count} breaks the disclosure rule in {broken} rows: not exported")
     return rows, columns
 
 
@@ -222,87 +330,126 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _built_at(target: Path, unique_id: str, manifest: dict[str, Any]) -> str:
-    """When the model was last built: its run result if the last run built it, else the manifest's time."""
-    results = target / "run_results.json"
-    if results.is_file():
-        for result in json.loads(results.read_text()).get("results", []):
-            if result.get("unique_id") == unique_id:
-                for timing in result.get("timing", []):
-                    if timing.get("name") == "execute" and timing.get("completed_at"):
-                        return timing["completed_at"]
-    return manifest["metadata"].get("generated_at", "")
+def _write_outputs(con: duckdb.DuckDBPyConnection, build: Build, checked: list[tuple[Output, int, list[str], str]],
+                   staging: Path, today: dt.date) -> dict[str, dict[str, Any]]:
+    """Each checked output's files in the staging folder, and its entry in the recipient's manifest."""
+    entries = {}
+    for item, rows, columns, built_at in checked:
+        key = [item.approval["recipient_type"], item.approval["commission_id"], item.approval["approval_id"]]
+        query = "select * exclude (recipient_type) " + _rows_of(item.relation) + " order by all"
+        files = {}
+        for kind, options in (("csv", "format csv, header true"), ("parquet", "format parquet")):
+            path = staging / f"{item.model}.{kind}"
+            con.execute(f"copy ({query}) to {_literal(str(path))} ({options})", key)
+            files[kind] = {"path": path.name, "sha256": _sha256(path)}
+        rule = con.execute(f"select distinct disclosure_rule_id, suppress_up_to, rounding_base {_rows_of(item.relation)}",
+                           key).fetchall()
+        entries[item.model] = {
+            "model": item.model,
+            "relation": item.relation,
+            "shares": item.mart,
+            "description": item.node.get("description", ""),
+            "approval": {name: item.approval[name] for name in
+                         ("approval_id", "recipient_type", "commission_id", "output_model", "approved_by",
+                          "approved_date", "expires_date")},
+            "approval_checked_on": today.isoformat(),
+            "rules_applied": [{
+                "disclosure_rule_id": rule_id, "suppress_up_to": threshold, "rounding_base": base,
+                "primary_suppression": f"counts from 1 to {threshold} withheld",
+                "rounding": f"every other count rounded to the nearest {base}; 0 published as 0",
+                "secondary_suppression": "no withheld count is the only one withheld in any total it belongs to "
+                                         "(areas within their parent area, bands within their total)",
+                "rates": "computed from the published (rounded) counts; withheld with their count",
+                "suppressed_marker": f"{SUPPRESSED_MARKER} in the count's _status column, with the count null",
+            } for rule_id, threshold, base in rule],
+            "rows": rows,
+            "columns": [name for name in columns if name != "recipient_type"],
+            "files": files,
+            "built_at": built_at,
+            "build_invocation_id": build.invocation_id,
+            "lineage": item.lineage,
+            "source_licences": item.licences,
+        }
+    return entries
 
 
-def export(recipient: str, commission: str, output: str | None = None, *, warehouse: Path, target: Path,
-           registers: Path, exports_dir: Path, on: dt.date | None = None) -> Path:
+def record_export(warehouse: Path, rows: list[list[Any]]) -> None:
+    """Append the export to audit.exports, opening the warehouse read-write only for that."""
+    try:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("create schema if not exists audit")
+            con.execute(f"""
+                create table if not exists {AUDIT_TABLE} (
+                    exported_at timestamptz not null,
+                    export_id varchar not null,
+                    exported_by varchar not null,
+                    exported_from_host varchar not null,
+                    recipient_type varchar not null,
+                    commission_id varchar not null,
+                    approval_id varchar not null,
+                    model_name varchar not null,
+                    relation_name varchar not null,
+                    build_invocation_id varchar not null,
+                    rows_exported bigint not null,
+                    csv_sha256 varchar not null,
+                    parquet_sha256 varchar not null,
+                    manifest_sha256 varchar not null,
+                    export_folder varchar not null
+                )""")
+            con.executemany(f"insert into {AUDIT_TABLE} values ({', '.join(['?'] * 15)})", rows)
+    except duckdb.Error as error:
+        raise ExportRefused(f"could not record the export in {AUDIT_TABLE} of {warehouse} "
+                            f"({str(error).splitlines()[0]}): nothing exported") from error
+
+
+def export(recipient: str, commission: str, output: str | None = None, *, warehouse: Path,
+           exports_dir: Path) -> Path:
     """Export the pair's approved outputs; returns the folder written. Raises ExportRefused."""
-    on = on or dt.date.today()
-    manifest = load_manifest(target)
-    outputs = resolve_outputs(manifest, Registers(registers), recipient, commission, output, on)
+    today = dt.date.today()
     if not warehouse.is_file():
         raise ExportRefused(f"warehouse {warehouse} not found")
     folder = exports_dir / recipient_folder(recipient) / commission
-    manifest_path = folder / "manifest.json"
-    entries: dict[str, dict[str, Any]] = {}
-    if manifest_path.is_file():
-        entries = {entry["model"]: entry for entry in json.loads(manifest_path.read_text()).get("outputs", [])}
+    export_id = str(uuid.uuid4())
+    with contextlib.ExitStack() as stack:
+        con = stack.enter_context(duckdb.connect(str(warehouse), read_only=True))
+        build = last_build(con)
+        registers = {name: load_register(con, build.manifest, name) for name in REGISTERS}
+        outputs = resolve_outputs(build.manifest, registers, recipient, commission, output, today)
+        checked = [(item, *check_rows(con, item), built_by(con, build, item)) for item in outputs]
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f".{commission}-", dir=folder.parent)))
+        written = _write_outputs(con, build, checked, staging, today)
+        con.close()
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        checked = []
-        for item in outputs:
-            relation = f"{item.node['schema']}.{item.node['alias'] or item.model}"
-            rows, columns = check_rows(con, relation, recipient, commission)
-            checked.append((item, relation, rows, columns))
-        folder.mkdir(parents=True, exist_ok=True)
-        for item, relation, rows, columns in checked:
-            query = (f"select * exclude (recipient_type) from {relation} "
-                     f"where recipient_type = {_literal(recipient)} and commission_id = {_literal(commission)} "
-                     "order by all")
-            files = {}
-            for kind, options in (("csv", "format csv, header true"), ("parquet", "format parquet")):
-                path = folder / f"{item.model}.{kind}"
-                con.execute(f"copy ({query}) to {_literal(str(path))} ({options})")
-                files[kind] = {"path": path.name, "sha256": _sha256(path)}
-            rule = con.execute(
-                f"select distinct disclosure_rule_id, suppress_up_to, rounding_base from {relation} "
-                "where recipient_type = ? and commission_id = ?", [recipient, commission]).fetchall()
-            print(f"{item.model}: {rows} rows to {folder}", file=sys.stderr)
-            entries[item.model] = {
-                "model": item.model,
-                "relation": relation,
-                "shares": item.mart,
-                "description": item.node.get("description", ""),
-                "approval": {key: item.approval[key] for key in
-                             ("approval_id", "recipient_type", "commission_id", "output_model", "approved_by",
-                              "approved_date", "expires_date")},
-                "rules_applied": [{
-                    "disclosure_rule_id": rule_id, "suppress_up_to": threshold, "rounding_base": base,
-                    "primary_suppression": f"counts from 1 to {threshold} withheld",
-                    "rounding": f"every other count rounded to the nearest {base}; 0 published as 0",
-                    "secondary_suppression": "no withheld count is the only one withheld in any total it belongs to "
-                                             "(areas within their parent area, bands within their total)",
-                    "rates": "computed from unrounded counts; withheld (null) with their count",
-                    "suppressed_marker": f"{SUPPRESSED_MARKER} in the count's _status column, with the count null",
-                } for rule_id, threshold, base in rule],
-                "rows": rows,
-                "columns": [name for name in columns if name != "recipient_type"],
-                "files": files,
-                "built_at": _built_at(target, item.node["unique_id"], manifest),
-                "lineage": item.lineage,
-                "source_licences": item.licences,
-            }
-
-    manifest_path.write_text(json.dumps({
-        "recipient_type": recipient,
-        "commission_id": commission,
-        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "exported_by": getpass.getuser(),
-        "approval_checked_on": on.isoformat(),
-        "warehouse": str(warehouse),
-        "dbt": {key: manifest["metadata"].get(key) for key in ("dbt_version", "generated_at", "invocation_id")},
-        "outputs": [entries[name] for name in sorted(entries)],
-    }, indent=2) + "\n")
+        manifest_path = folder / "manifest.json"
+        entries = {}
+        if manifest_path.is_file():
+            entries = {entry["model"]: entry for entry in json.loads(manifest_path.read_text()).get("outputs", [])}
+        entries.update(written)
+        (staging / "manifest.json").write_text(json.dumps({
+            "recipient_type": recipient,
+            "commission_id": commission,
+            "export_id": export_id,
+            "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "approval_checked_on": today.isoformat(),
+            "dbt": {"dbt_version": build.manifest["metadata"].get("dbt_version"), "invocation_id": build.invocation_id,
+                    "built_at": build.run_started_at, "target": build.target_name},
+            "outputs": [entries[name] for name in sorted(entries)],
+        }, indent=2) + "\n")
+        manifest_sha256 = _sha256(staging / "manifest.json")
+        record_export(warehouse, [
+            [dt.datetime.now(dt.timezone.utc), export_id, getpass.getuser(), socket.gethostname(), recipient,
+             commission, entry["approval"]["approval_id"], entry["model"], entry["relation"], build.invocation_id,
+             entry["rows"], entry["files"]["csv"]["sha256"], entry["files"]["parquet"]["sha256"], manifest_sha256,
+             str(folder.resolve())]
+            for entry in written.values()
+        ])
+        folder.mkdir(exist_ok=True)
+        for path in staging.iterdir():
+            os.replace(path, folder / path.name)
+    for entry in written.values():
+        print(f"{entry['model']}: {entry['rows']} rows", file=sys.stderr)
+    print(f"exported to {folder} (export {export_id}, recorded in {AUDIT_TABLE})", file=sys.stderr)
     return folder
 
 
@@ -313,16 +460,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", help="the mart (or its share_ model) to export; default every approved output")
     parser.add_argument("--warehouse", type=Path,
                         default=Path(os.environ.get("INSIGHT_HUB_WAREHOUSE", "warehouse/insight_hub.duckdb")))
-    parser.add_argument("--target", type=Path, default=Path(os.environ.get("DBT_TARGET_PATH", "target")),
-                        help="dbt target folder holding manifest.json")
-    parser.add_argument("--registers", type=Path, default=PROJECT_ROOT / "seeds" / "governance")
     parser.add_argument("--exports-dir", type=Path, default=Path("exports"))
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
-                        help="date approvals and clearances are judged on (default today)")
     args = parser.parse_args(argv)
     try:
-        folder = export(args.recipient, args.commission, args.output, warehouse=args.warehouse, target=args.target,
-                        registers=args.registers, exports_dir=args.exports_dir, on=args.as_of)
+        folder = export(args.recipient, args.commission, args.output, warehouse=args.warehouse,
+                        exports_dir=args.exports_dir)
     except ExportRefused as refusal:
         print(f"export refused: {refusal}", file=sys.stderr)
         return 2
