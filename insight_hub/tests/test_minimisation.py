@@ -157,12 +157,13 @@ def _attacker_rows_sql(con: duckdb.DuckDBPyConnection, model: str) -> str | None
     it: location, sex, ethnic group and the years the person can have been
     born in (from a year of birth, an exact age or an age band on the event's
     year, or for a row per person and service, any year from the first contact
-    on). None for a model with no location or whose rows are not persons' (households)."""
+    on). None for a model with no location, or whose rows are households."""
     columns = _columns(con, model)
     if "lsoa21_code" not in columns or not {"person_key", "record_token"} & set(columns):
         return None
     person = "rows.person_key" if "person_key" in columns else "keyed.person_key"
-    joined = "" if "person_key" in columns else f"inner join {KEYED} as keyed on rows.record_token = keyed.record_token"
+    joined = "" if "person_key" in columns else (
+        f"inner join {KEYED} as keyed on rows.record_token = keyed.record_token")
     event = next((f"year(rows.{c})" for c in EVENT_COLUMNS if c in columns), "null")
     latest = event if "record_token" in columns else "year(current_date)"
     bands = [f"rows.{c}" for c in ("age_band_code", "birth_year_age_band_code") if c in columns]
@@ -174,10 +175,11 @@ def _attacker_rows_sql(con: duckdb.DuckDBPyConnection, model: str) -> str | None
     else:
         earliest_birth = f"{event} - case when {band} = 18 then 150 else 5 * {band} - 1 end - 1"
         latest_birth = f"{latest} - 5 * ({band} - 1)"
-    value = lambda column: f"rows.{column}" if column in columns else "null"  # noqa: E731
+    sex, census_code, ethnic_group = (
+        f"rows.{c}" if c in columns else "null" for c in ("sex", "census_ethnic_group_code", "ethnic_group"))
     return f"""
-        select rows.commission_id, {person} as person_key, rows.lsoa21_code, {value("sex")} as sex,
-               {value("census_ethnic_group_code")} as census_ethnic_group_code, {value("ethnic_group")} as ethnic_group,
+        select rows.commission_id, {person} as person_key, rows.lsoa21_code, {sex} as sex,
+               {census_code} as census_ethnic_group_code, {ethnic_group} as ethnic_group,
                {earliest_birth} as earliest_birth_year, {latest_birth} as latest_birth_year
         from intermediate.{model} as rows {joined}
         where rows.lsoa21_code is not null"""
@@ -188,7 +190,8 @@ def _reidentified(con: duckdb.DuckDBPyConnection, models: list[str]) -> tuple[in
     singled out when one of their rows in `models` fits exactly one person of
     the local list, re-identified when that person is who they are."""
     rows = [sql for sql in (_attacker_rows_sql(con, model) for model in models) if sql]
-    con.execute(f"create or replace temp table attacker_rows as select row_number() over () as row_id, * from ({' union all '.join(rows)})").fetchall()
+    con.execute("create or replace temp table attacker_rows as "
+                f"select row_number() over () as row_id, * from ({' union all '.join(rows)})").fetchall()
     (persons, singled_out, reidentified), = con.execute(f"""
         with candidates as (
             select attacker_rows.row_id, any_value(attacker_rows.commission_id) as commission_id,
@@ -203,7 +206,8 @@ def _reidentified(con: duckdb.DuckDBPyConnection, models: list[str]) -> tuple[in
                 and (coalesce(attacker_rows.ethnic_group, 'Not known') = 'Not known'
                      or attacker_rows.ethnic_group = local_list.ethnic_group)
                 and (attacker_rows.earliest_birth_year is null
-                     or local_list.birth_year between attacker_rows.earliest_birth_year and attacker_rows.latest_birth_year)
+                     or local_list.birth_year
+                        between attacker_rows.earliest_birth_year and attacker_rows.latest_birth_year)
             group by attacker_rows.row_id
         ),
         unique_fits as (
@@ -211,7 +215,8 @@ def _reidentified(con: duckdb.DuckDBPyConnection, models: list[str]) -> tuple[in
                    candidates.candidate_person_id = true_persons.person_id as is_right
             from candidates
             inner join true_persons
-                on candidates.commission_id = true_persons.commission_id and candidates.person_key = true_persons.person_key
+                on candidates.commission_id = true_persons.commission_id
+                and candidates.person_key = true_persons.person_key
             where candidates.candidate_count = 1
         )
         select
@@ -257,8 +262,13 @@ def test_a_local_list_reidentifies_fewer_people_than_the_linkage_spine_allows(ma
 
 
 def _person_rows(con: duckdb.DuckDBPyConnection, model: str, quasi_identifiers: list[str]) -> pd.DataFrame:
-    selected = ", ".join(["commission_id", "person_key", *quasi_identifiers])
-    return con.execute(f"select distinct {selected} from intermediate.{model}").df()
+    """The model's distinct (person, quasi-identifiers) rows; a record-level
+    model without a person key gets it from the keyed spine."""
+    selected = ", ".join(f"rows.{c}" for c in ["commission_id", *quasi_identifiers])
+    if "person_key" in _columns(con, model):
+        return con.execute(f"select distinct {selected}, rows.person_key from intermediate.{model} as rows").df()
+    return con.execute(f"select distinct {selected}, keyed.person_key from intermediate.{model} as rows "
+                       f"inner join {KEYED} as keyed on rows.record_token = keyed.record_token").df()
 
 
 def _smallest_classes(frame: pd.DataFrame, quasi_identifiers: list[str]) -> pd.DataFrame:
@@ -280,7 +290,8 @@ def test_k_anonymity_report_matches_the_models(manifest, con) -> None:
         wards = con.execute(f"select count(*) from (select lsoa21_code from intermediate.{model} "
                             "group by lsoa21_code having count(distinct ward_code) > 1)").fetchone()[0]
         assert wards == 0, f"{model}: an LSOA in two wards"
-        widest = max((s.split(", ") for s in report.loc[report["model_name"] == model, "quasi_identifier_set"]), key=len)
+        sets = report.loc[report["model_name"] == model, "quasi_identifier_set"]
+        widest = max((quasi_identifiers.split(", ") for quasi_identifiers in sets), key=len)
         held = {c for c in QUASI_IDENTIFIERS if c in columns} - {"ward_code"}
         assert held <= set(widest), f"{model}: quasi-identifiers not reported: {held - set(widest)}"
     for row in report.itertuples():
@@ -304,12 +315,11 @@ def _reads(manifest: dict, con: duckdb.DuckDBPyConnection, models: tuple[str, ..
     """Columns of `models` each downstream model's compiled SQL reads (after
     sqlglot expands its stars and prunes what it does not use), and the columns
     the Python linkage model reads from the spine."""
-    schema: dict = defaultdict(lambda: defaultdict(dict))
+    schema: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
     for database, schema_name, table, column, data_type in con.execute(
             "select table_catalog, table_schema, table_name, column_name, data_type from information_schema.columns"
     ).fetchall():
-        schema[database][schema_name].setdefault(table, {})[column] = data_type
-    schema = {database: {name: dict(tables) for name, tables in schemas.items()} for database, schemas in schema.items()}
+        schema.setdefault(database, {}).setdefault(schema_name, {}).setdefault(table, {})[column] = data_type
     wanted = {node_id for node_id, node in manifest["nodes"].items() if node.get("name") in models}
     reads: dict[str, set[str]] = defaultdict(set)
     for node in manifest["nodes"].values():
@@ -348,12 +358,13 @@ def test_every_column_of_a_person_level_model_is_read_downstream(manifest, con) 
     nothing: every column of each person-level model holding people's
     attributes is read by a model downstream or the linkage, its key aside."""
     reads = _reads(manifest, con, ATTRIBUTE_MODELS)
-    assert {"birth_year", "gp_practice_token"} <= reads[LINKAGE_SPINE], "the linkage's reads are counted"
+    assert {"birth_year", "sex"} <= reads[LINKAGE_SPINE], "the linkage's reads are counted"
     unread = {
         model: [c for c in _columns(con, model) if c not in reads[model] | _grain(manifest, model)]
         for model in ATTRIBUTE_MODELS
     }
-    assert {model: columns for model, columns in unread.items() if columns} == {}
+    unread = {model: columns for model, columns in unread.items() if columns}
+    assert unread == {}, f"columns no downstream model or the linkage reads: {unread}"
 
 
 def test_a_forename_soundex_token_never_equals_a_surname_soundex_token(con) -> None:
@@ -421,4 +432,4 @@ def test_staging_emits_the_person_extract_catalogue(manifest, con) -> None:
     # a workbook extract's view lives only in the run that reads it, never in the warehouse file
     staged = {model: columns for model, columns in staged.items() if columns}
     assert len(staged) >= len(extracts) - 1
-    assert {model: columns[:len(catalogue)] for model, columns in staged.items()} == {model: catalogue for model in staged}
+    assert {model: columns[:len(catalogue)] for model, columns in staged.items()} == dict.fromkeys(staged, catalogue)
