@@ -30,10 +30,10 @@
         'forename_token', 'forename_canonical_token', 'forename_soundex_token', 'forename_initial_token',
         'surname_token', 'surname_soundex_token', 'full_name_token', 'name_swapped_token',
         'forename_edit_tokens', 'surname_edit_tokens', 'has_name', 'is_forename_initial',
-        'birth_date_token', 'birth_date_swapped_token', 'birth_year', 'latest_birth_year', 'has_birth_date', 'is_valid_birth_date', 'age_at_event',
+        'birth_date_token', 'birth_date_swapped_token', 'birth_year', 'latest_birth_year', 'has_birth_date', 'is_valid_birth_date', 'age_band_code',
         'sex', 'ethnicity_code_system', 'ethnicity_code', 'is_disabled',
-        'postcode_token', 'postcode_sector_token', 'postcode_district', 'has_postcode', 'is_valid_postcode',
-        'uprn_token', 'is_valid_uprn', 'gp_practice_code',
+        'postcode_token', 'postcode_sector_token', 'has_postcode', 'is_valid_postcode',
+        'uprn_token', 'is_valid_uprn', 'gp_practice_token',
         'is_duplicate_row', 'is_current_version', 'quarantine_reason', 'quarantine_column',
     ]) }}
 {%- endmacro %}
@@ -257,10 +257,10 @@ pseudonymised as (
         identified.is_valid_nhs_number,
         {{ pseudonymise('identified.forename', 'forename', commission) }} as forename_token,
         {{ pseudonymise('coalesce(nicknames.forename, identified.forename)', 'forename', commission) }} as forename_canonical_token,
-        {{ pseudonymise(soundex('identified.forename'), 'soundex', commission) }} as forename_soundex_token,
-        {{ pseudonymise('left(identified.forename, 1)', 'initial', commission) }} as forename_initial_token,
+        {{ pseudonymise(soundex('identified.forename'), 'forename_soundex', commission) }} as forename_soundex_token,
+        {{ pseudonymise('left(identified.forename, 1)', 'forename_initial', commission) }} as forename_initial_token,
         {{ pseudonymise('identified.surname', 'surname', commission) }} as surname_token,
-        {{ pseudonymise(soundex('identified.surname'), 'soundex', commission) }} as surname_soundex_token,
+        {{ pseudonymise(soundex('identified.surname'), 'surname_soundex', commission) }} as surname_soundex_token,
         {{ pseudonymise("identified.forename || ' ' || identified.surname", 'full_name', commission) }} as full_name_token,
         {{ pseudonymise("identified.surname || ' ' || identified.forename", 'full_name', commission) }} as name_swapped_token,
         {{ pseudonymise_each(name_deletion_variants('identified.forename'), 'forename_edit', commission) }} as forename_edit_tokens,
@@ -281,20 +281,19 @@ pseudonymised as (
         identified.birth_date_text is not null as has_birth_date,
         identified.is_valid_birth_date,
         case when identified.is_valid_birth_date and identified.birth_date <= identified.event_date
-            then {{ age_in_years('identified.birth_date', 'identified.event_date') }}
-        end as age_at_event,
+            then {{ age_band_code(age_in_years('identified.birth_date', 'identified.event_date')) }}
+        end as age_band_code,
         identified.sex,
         {{ "'" ~ by_role.ethnicity.meta.code_system ~ "'" if 'ethnicity' in by_role else 'cast(null as varchar)' }} as ethnicity_code_system,
         identified.ethnicity_code,
         identified.is_disabled,
         {{ pseudonymise('case when identified.is_valid_postcode then identified.postcode end', 'postcode', commission) }} as postcode_token,
         {{ pseudonymise('case when identified.is_valid_postcode then ' ~ postcode_sector('identified.postcode') ~ ' end', 'postcode_sector', commission) }} as postcode_sector_token,
-        case when identified.is_valid_postcode then {{ postcode_district('identified.postcode') }} end as postcode_district,
         identified.postcode is not null as has_postcode,
         identified.is_valid_postcode,
         {{ pseudonymise('case when identified.is_valid_uprn then identified.uprn end', 'uprn', commission) }} as uprn_token,
         identified.is_valid_uprn,
-        identified.gp_practice_code,
+        {{ pseudonymise('identified.gp_practice_code', 'gp_practice', commission) }} as gp_practice_token,
         row_number() over (
             partition by identified.delivery_file, identified.record_ref order by identified.source_row_number
         ) > 1 as is_duplicate_row,

@@ -83,6 +83,27 @@ def _pair_scores(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, whe
     return PairScores(int(true_pairs), int(predicted_pairs), int(correct_pairs))
 
 
+def tokenised_truth(con: duckdb.DuckDBPyConnection, truth: Path, commissions: list[str],
+                    master_key: bytes | None = None) -> str:
+    """SQL of the ground-truth records of `commissions` with the record token the
+    build gave each (commission_id, record_token, person_id, household_id),
+    tokenising on `con` with `master_key` (default: the environment's, as the
+    build did)."""
+    if master_key is None:
+        master_key, _ = pseudonymisation.resolve_master_key(allow_demo_key=True)
+    pseudonymisation.set_pad_variables(con, pseudonymisation.commission_pads(master_key, commissions))
+    con.execute(f"""
+        create or replace temp table truth_records as
+        select distinct commission_id, source_table, record_ref, person_id, household_id
+        from read_parquet('{truth / "records.parquet"}')
+    """).fetchall()
+    return " union all ".join(
+        f"select commission_id, {_token_sql(c)} as record_token, person_id, household_id "
+        f"from truth_records where commission_id = '{c}'"
+        for c in commissions
+    )
+
+
 def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> Evaluation:
     """Score the keyed spine of `warehouse` against the ground truth in `truth`,
     tokenising with `master_key` (default: the environment's, as the build did)."""
@@ -90,24 +111,15 @@ def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> E
     con.execute(f"attach '{warehouse}' as warehouse (read_only)").fetchall()
     commissions = [c for (c,) in con.execute(
         "select distinct commission_id from warehouse.intermediate.int_person_records__keyed").fetchall()]
-    if master_key is None:
-        master_key, _ = pseudonymisation.resolve_master_key(allow_demo_key=True)
-    pseudonymisation.set_pad_variables(con, pseudonymisation.commission_pads(master_key, commissions))
-    tokenised = " union all ".join(
-        f"select commission_id, {_token_sql(c)} as record_token, person_id, household_id "
-        f"from truth_records where commission_id = '{c}'"
-        for c in commissions
-    )
-    con.execute(f"""
-        create temp table truth_records as
-        select distinct commission_id, source_table, record_ref, person_id, household_id
-        from read_parquet('{truth / "records.parquet"}')
-    """).fetchall()
+    tokenised = tokenised_truth(con, truth, commissions, master_key)
+    # the keyed spine holds the keys; whether a record can anchor a person is read from its tokens on the spine
     con.execute(f"""
         create temp table evaluated as
         select keyed.commission_id, keyed.record_token, keyed.person_key, keyed.household_key,
                truth.person_id, truth.household_id, ({STRONG_RECORD_SQL}) as is_anchored
         from warehouse.intermediate.int_person_records__keyed as keyed
+        inner join warehouse.intermediate.int_person_records__geocoded as spine
+            on keyed.record_token = spine.record_token
         left join ({tokenised}) as truth
             on keyed.commission_id = truth.commission_id and keyed.record_token = truth.record_token
     """).fetchall()

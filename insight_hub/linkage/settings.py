@@ -4,7 +4,12 @@ The linkage links the pseudonymised records of one commission into people.
 It sees keyed tokens only, so every comparison is graded exact equality over
 variants the staging layer tokenised (formal forename for a nickname, Soundex
 codes, initial, the date of birth with day and month exchanged, postcode
-sector, each spelling of a name with one letter left out). The model is
+sector, each spelling of a name with one letter left out). Each field's
+variants have their own token domain (a forename's Soundex token never equals
+a surname's of the same code), so a comparison only ever sets a field against
+the same field, or against its deliberate twin: a date of birth against the
+other record's with day and month exchanged, forename-and-surname against the
+other record's surname-and-forename. The model is
 Fellegi-Sunter, estimated by Splink:
 
 - lambda (prior match probability) from DETERMINISTIC_RULES at LAMBDA_RECALL;
@@ -68,11 +73,15 @@ INPUT_COLUMNS = (
     "forename_edit_tokens", "surname_edit_tokens",
     "birth_date_token",
     "birth_date_swapped_token", "birth_year", "latest_birth_year", "sex", "postcode_token", "postcode_sector_token",
-    "uprn_token", "ward_code", "gp_practice_code",
+    "uprn_token", "ward_code", "gp_practice_token",
 )
 # Tokens compared for equality only, so Splink works on their first 64 bits as
 # integers: 3-6 times faster, a third of the memory; collisions ~1e-8 at 1M values.
-INTEGER_TOKEN_COLUMNS = tuple(c for c in INPUT_COLUMNS if c.endswith("_token") and c != "record_token")
+# The GP practice only places a practice in a ward (PRACTICE_WARD_MIN_SHARE) and
+# is not compared.
+INTEGER_TOKEN_COLUMNS = tuple(
+    c for c in INPUT_COLUMNS if c.endswith("_token") and c not in ("record_token", "gp_practice_token")
+)
 INTEGER_TOKEN_LIST_COLUMNS = tuple(c for c in INPUT_COLUMNS if c.endswith("_tokens"))
 
 PREDICT_THRESHOLD = 0.5  # pairs kept for clustering and diagnostics

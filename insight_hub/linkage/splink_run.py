@@ -41,12 +41,12 @@ def _practice_wards_sql(records_table: str) -> str:
     """Each GP practice's ward: the one most of its patients with an address
     live in, when it holds at least PRACTICE_WARD_MIN_SHARE of them."""
     return f"""
-    select gp_practice_code, ward_code as practice_ward_code
+    select gp_practice_token, ward_code as practice_ward_code
     from {records_table}
-    where gp_practice_code is not null and ward_code is not null
-    group by gp_practice_code, ward_code
-    qualify row_number() over (partition by gp_practice_code order by count(*) desc, ward_code) = 1
-        and count(*) >= {linkage_settings.PRACTICE_WARD_MIN_SHARE} * sum(count(*)) over (partition by gp_practice_code)
+    where gp_practice_token is not null and ward_code is not null
+    group by gp_practice_token, ward_code
+    qualify row_number() over (partition by gp_practice_token order by count(*) desc, ward_code) = 1
+        and count(*) >= {linkage_settings.PRACTICE_WARD_MIN_SHARE} * sum(count(*)) over (partition by gp_practice_token)
     """
 
 
@@ -71,7 +71,7 @@ select
     {tokens},
     {token_lists}
 from linkage_input
-left join practice_wards using (gp_practice_code)"""
+left join practice_wards using (gp_practice_token)"""
 
 
 def apply_twin_guard(model: dict[str, Any]) -> dict[str, Any]:

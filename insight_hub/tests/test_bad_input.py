@@ -38,7 +38,8 @@ class BrokenRun:
 def _count_current(warehouse: Path, service: str) -> int:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(
-            "select count(*) from intermediate.int_person_records__geocoded where source_table = ?", [service]
+            "select count(*) from intermediate.int_person_records__geocoded where starts_with(delivery_file, ? || '_')",
+            [service]
         ).fetchone()[0]
 
 

@@ -58,7 +58,7 @@ def test_review_flags_two_person_ids_of_one_service(built_borough: Workspace, tm
         (record, cluster), = con.execute(f"""
             select record_token, cluster_token from {catalog}.intermediate.int_person_records__clustered
             where record_token in (select record_token from {catalog}.intermediate.int_person_records__geocoded
-                                   where source_table = 'csc_referrals')
+                                   where starts_with(delivery_file, 'csc_referrals_'))
             qualify count(*) over (partition by cluster_token) >= 2
             order by record_token limit 1""").fetchall()
         con.execute(f"update {catalog}.intermediate.int_person_records__geocoded "

@@ -251,6 +251,6 @@ def test_a_person_two_parties_choose_takes_neither(con) -> None:
 
 def test_a_practice_is_placed_in_the_ward_where_most_of_its_patients_live(con) -> None:
     patients = [("P", "A"), ("P", "A"), ("P", "B"), ("P", None), ("Q", "A"), ("Q", "B"), ("Q", "C"), (None, "A")]
-    con.execute("create or replace table patients (gp_practice_code varchar, ward_code varchar)")
+    con.execute("create or replace table patients (gp_practice_token varchar, ward_code varchar)")
     con.executemany("insert into patients values (?, ?)", patients)
     assert dict(con.execute(_practice_wards_sql("patients")).fetchall()) == {"P": "A"}, "Q has no ward with half its patients"

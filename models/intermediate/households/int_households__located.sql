@@ -1,7 +1,8 @@
-{#- One row per linked household (per commission): where it is, how many of
-    its people are known, and to how many services. A household is placed
-    once, at the address of the latest geocoded record of any of its people,
-    so households add up from LSOA to ward to borough. -#}
+{#- One row per linked household (per commission): where it is and to how
+    many targeted services it is known. A household is placed once, at the
+    address of the latest geocoded record of any of its people (by the rank
+    of its event day among the household's, household_event_rank), so
+    households add up from LSOA to ward to borough. -#}
 
 with
 
@@ -14,7 +15,18 @@ services as (
 ),
 
 household_records as (
-    select * from person_records
+    select
+        commission_id,
+        household_key,
+        service_code,
+        record_token,
+        household_event_rank,
+        extracted_at,
+        lsoa21_code,
+        ward_code,
+        postcode_token,
+        is_geocoded
+    from person_records
     where household_key is not null
 ),
 
@@ -23,14 +35,13 @@ household_locations as (
         commission_id,
         household_key,
         lsoa21_code,
-        msoa21_code,
         ward_code,
         postcode_token
     from household_records
     where is_geocoded
     qualify row_number() over (
         partition by commission_id, household_key
-        order by event_date desc, extracted_at desc, record_token asc
+        order by household_event_rank asc, extracted_at desc, record_token asc
     ) = 1
 ),
 
@@ -38,8 +49,6 @@ household_services as (
     select
         household_records.commission_id,
         household_records.household_key,
-        count(distinct household_records.person_key) as person_count,
-        count(distinct household_records.service_code) as service_count,
         -- a service missing from the services seed counts as targeted
         count(distinct household_records.service_code) filter (
             where not coalesce(services.is_universal_service, false)
@@ -55,13 +64,9 @@ located as (
         household_services.commission_id,
         household_services.household_key,
         household_locations.lsoa21_code,
-        household_locations.msoa21_code,
         household_locations.ward_code,
         household_locations.postcode_token,
-        household_services.person_count,
-        household_services.service_count,
-        household_services.targeted_service_count,
-        household_locations.ward_code is not null as is_geocoded
+        household_services.targeted_service_count
     from household_services
     left join household_locations
         on

@@ -1,17 +1,35 @@
 {#- One row per current, unquarantined, unexpired record of every
     person-level extract (the staging models listed in var('person_extracts')),
-    in one shape, with the geography of its postcode (or, failing that, of its
-    UPRN, whose postcode it then takes for matching), its property type and its ethnic group on the census classification.
-    Pseudonymised: tokens and non-identifying attributes only. Records whose
-    address does not resolve are kept, with is_geocoded false; records past
-    their retention date are left out. -#}
+    in one shape, with the LSOA and ward of its postcode (or, failing that, of
+    its UPRN, whose postcode it then takes for matching) and its ethnic group
+    on the census classification. Pseudonymised: the tokens the linkage and
+    the households compare and only the clear attributes something
+    downstream reads (spine_columns), each at the coarsest grain it is read
+    at: LSOA, not output area; an age band, with the year of birth for the
+    linkage; the GP practice as a token. The day of the event stays here,
+    where the households and the keyed spine order a person's records by it.
+    Records whose address does not resolve are kept, with is_geocoded false;
+    records past their retention date are left out. -#}
+
+{%- set spine_columns = [
+    'commission_id', 'service_code', 'delivery_file', 'extracted_at', 'record_token', 'source_person_token',
+    'event_date', 'nhs_number_token',
+    'forename_token', 'forename_canonical_token', 'forename_soundex_token', 'forename_initial_token',
+    'surname_token', 'surname_soundex_token', 'full_name_token', 'name_swapped_token',
+    'forename_edit_tokens', 'surname_edit_tokens', 'is_forename_initial',
+    'birth_date_token', 'birth_date_swapped_token', 'birth_year', 'latest_birth_year', 'age_band_code', 'sex',
+    'postcode_sector_token', 'uprn_token', 'gp_practice_token',
+] %}
 
 with
 
 person_records as (
     {% for model in var('person_extracts') %}
     select
-        {{ person_extract_columns() | join(', ') }},
+        {{ spine_columns | join(', ') }},
+        postcode_token,
+        ethnicity_code_system,
+        ethnicity_code,
         '{{ model_meta(model, 'retention_class') }}' as retention_class
     from {{ ref(model) }}
     where is_current_version and quarantine_reason is null
@@ -86,13 +104,8 @@ retained as (
 located as (
     select
         retained.*,
-        properties.property_type,
         properties.postcode_token as property_postcode_token,
-        coalesce(by_postcode.oa21_code, by_property.oa21_code) as oa21_code,
-        case
-            when by_postcode.oa21_code is not null then 'postcode'
-            when by_property.oa21_code is not null then 'uprn'
-        end as geocoded_by
+        coalesce(by_postcode.oa21_code, by_property.oa21_code) as oa21_code
     from retained
     left join postcodes as by_postcode
         on
@@ -110,19 +123,15 @@ located as (
 
 geocoded as (
     select
-        -- staging's row flags and the raw ethnicity code stay behind
-        located.* exclude (
-            is_duplicate_row, is_current_version, quarantine_reason, quarantine_column, -- noqa: RF02
-            ethnicity_code_system, ethnicity_code, source_row_number, -- noqa: RF02
-            postcode_token, property_postcode_token -- noqa: RF02
-        ),
-        ethnicity_codes.census_ethnic_group_code,
-        output_areas.lsoa21_code,
-        output_areas.msoa21_code,
-        output_areas.ward_code,
+        {%- for column in spine_columns %}
+        located.{{ column }},
+        {%- endfor %}
         -- a record without a valid postcode takes its property's, from the LLPG
         coalesce(located.postcode_token, located.property_postcode_token) as postcode_token,
+        ethnicity_codes.census_ethnic_group_code,
         coalesce(ethnicity_codes.ethnic_group, 'Not known') as ethnic_group,
+        output_areas.lsoa21_code,
+        output_areas.ward_code,
         located.oa21_code is not null as is_geocoded
     from located
     left join output_areas
@@ -131,7 +140,7 @@ geocoded as (
         on
             located.ethnicity_code_system = ethnicity_codes.code_system
             and upper(located.ethnicity_code) = upper(ethnicity_codes.source_code)
+    where located.retention_expires_on >= date '{{ as_of_date() }}'
 )
 
 select * from geocoded
-where retention_expires_on >= date '{{ as_of_date() }}'

@@ -2,16 +2,18 @@
     first came to it, where they live and who they are, as every mart that
     counts people by service needs them. A person is counted once per
     service, by linked person key, and in one place only, so areas add up to
-    the borough:
+    the borough. "Latest" orders a person's records by the rank of their
+    event day (person_event_rank, on the keyed spine), then extract time:
     - location: the person's latest geocoded record with the service, else
       their latest geocoded record with any service (linkage fills the gap
       when a service holds no usable address), else not located;
     - sex: the most frequent known value across all the person's records;
     - ethnic group: the latest known value across all their records;
-    - age: on the latest event with the service, from that record or, when it
-      has no date of birth, from the person's year of birth elsewhere;
-    - event_date: the first contact, the earliest event date of the person's
-      records with the service (named as the spine's column it comes from). -#}
+    - age band: on the latest event with the service with a date of birth of
+      its own, else on the latest event with the service from the person's
+      year of birth elsewhere;
+    - first_contact_month: the month of the earliest event of the person's
+      records with the service. -#}
 
 with
 
@@ -24,8 +26,9 @@ service_people as (
         commission_id,
         service_code,
         person_key,
-        min(event_date) as event_date,
-        max(event_date) as latest_service_event_date,
+        min(event_month) as first_contact_month,
+        -- the latest service records share the event's year, so its band from the year of birth
+        arg_min_null(birth_year_age_band_code, person_event_rank) as birth_year_age_band_code,
         count(*) as record_count
     from person_records
     group by commission_id, service_code, person_key
@@ -36,12 +39,12 @@ latest_service_age as (
         commission_id,
         service_code,
         person_key,
-        age_at_event
+        age_band_code
     from person_records
-    where age_at_event is not null
+    where age_band_code is not null
     qualify row_number() over (
         partition by commission_id, service_code, person_key
-        order by event_date desc, extracted_at desc, record_token asc
+        order by person_event_rank asc, extracted_at desc, record_token asc
     ) = 1
 ),
 
@@ -51,13 +54,12 @@ service_locations as (
         service_code,
         person_key,
         lsoa21_code,
-        msoa21_code,
         ward_code
     from person_records
     where is_geocoded
     qualify row_number() over (
         partition by commission_id, service_code, person_key
-        order by event_date desc, extracted_at desc, record_token asc
+        order by person_event_rank asc, extracted_at desc, record_token asc
     ) = 1
 ),
 
@@ -66,13 +68,12 @@ person_locations as (
         commission_id,
         person_key,
         lsoa21_code,
-        msoa21_code,
         ward_code
     from person_records
     where is_geocoded
     qualify row_number() over (
         partition by commission_id, person_key
-        order by event_date desc, extracted_at desc, record_token asc
+        order by person_event_rank asc, extracted_at desc, record_token asc
     ) = 1
 ),
 
@@ -85,7 +86,7 @@ person_sexes as (
     where sex is not null
     group by commission_id, person_key, sex
     qualify row_number() over (
-        partition by commission_id, person_key order by count(*) desc, max(event_date) desc, sex asc
+        partition by commission_id, person_key order by count(*) desc, min(person_event_rank) asc, sex asc
     ) = 1
 ),
 
@@ -99,16 +100,15 @@ person_ethnic_groups as (
     where ethnic_group <> 'Not known'
     qualify row_number() over (
         partition by commission_id, person_key
-        order by event_date desc, extracted_at desc, census_ethnic_group_code is null asc, record_token asc
+        order by person_event_rank asc, extracted_at desc, census_ethnic_group_code is null asc, record_token asc
     ) = 1
 ),
 
-person_profiles as (
+person_households as (
     select
         commission_id,
         person_key,
-        max(household_key) as household_key,
-        mode(birth_year) as birth_year
+        max(household_key) as household_key
     from person_records
     group by commission_id, person_key
 ),
@@ -118,28 +118,20 @@ located as (
         service_people.commission_id,
         service_people.service_code,
         service_people.person_key,
-        person_profiles.household_key,
-        service_people.event_date,
+        person_households.household_key,
+        service_people.first_contact_month,
         service_people.record_count,
         person_sexes.sex,
         person_ethnic_groups.census_ethnic_group_code,
         coalesce(service_locations.lsoa21_code, person_locations.lsoa21_code) as lsoa21_code,
-        coalesce(service_locations.msoa21_code, person_locations.msoa21_code) as msoa21_code,
         coalesce(service_locations.ward_code, person_locations.ward_code) as ward_code,
-        case
-            when service_locations.ward_code is not null then 'service'
-            when person_locations.ward_code is not null then 'linked'
-        end as located_by,
         coalesce(person_ethnic_groups.ethnic_group, 'Not known') as ethnic_group,
-        coalesce(
-            latest_service_age.age_at_event,
-            year(service_people.latest_service_event_date) - person_profiles.birth_year
-        ) as age_at_event
+        coalesce(latest_service_age.age_band_code, service_people.birth_year_age_band_code) as age_band_code
     from service_people
-    inner join person_profiles
+    inner join person_households
         on
-            service_people.commission_id = person_profiles.commission_id
-            and service_people.person_key = person_profiles.person_key
+            service_people.commission_id = person_households.commission_id
+            and service_people.person_key = person_households.person_key
     left join latest_service_age
         on
             service_people.commission_id = latest_service_age.commission_id
@@ -162,15 +154,6 @@ located as (
         on
             service_people.commission_id = person_ethnic_groups.commission_id
             and service_people.person_key = person_ethnic_groups.person_key
-),
-
-banded as (
-    select
-        *,
-        ward_code is not null as is_geocoded,
-        case when age_at_event >= 0 then least(cast(floor(age_at_event / 5) as integer) + 1, 18) end
-            as age_band_code
-    from located
 )
 
-select * from banded
+select * from located

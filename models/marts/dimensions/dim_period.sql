@@ -12,8 +12,8 @@ person_records as (
 
 bounds as (
     select
-        cast(date_trunc('month', min(event_date)) as date) as first_month,
-        cast(date_trunc('month', greatest(max(event_date), {{ as_of }})) as date) as last_month
+        min(event_month) as first_month,
+        cast(date_trunc('month', greatest(max(event_month), {{ as_of }})) as date) as last_month
     from person_records
 ),
 

@@ -10,7 +10,7 @@ clustered as (
 ),
 
 person_records as (
-    select * from {{ ref('int_person_records__geocoded') }}
+    select * from {{ ref('int_person_records__keyed') }}
 ),
 
 binned as (

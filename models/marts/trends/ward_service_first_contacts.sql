@@ -1,6 +1,6 @@
 {#- Monthly first contacts per service per ward: people whose first known
-    event with the service (the earliest event date of their records with
-    it, by linked person key) falls in the month, placed in one ward each
+    event with the service (the earliest event month of their records with
+    it, by linked person key) is the month, placed in one ward each
     (ward_code null: not located). Months in the trend window only
     (var trend_window_months, default 24, ending with the as-of month; see
     dim_period.is_in_trend_window); a service, ward and month with no first
@@ -26,16 +26,16 @@ first_contacts as (
     select
         commission_id,
         service_code,
-        cast(date_trunc('month', event_date) as date) as month_start_date,
+        first_contact_month as month_start_date,
         ward_code,
         count(*) as first_contacts_count
     from service_users
     where
-        event_date >= cast(
+        first_contact_month >= cast(
             date_trunc('month', {{ as_of }}) - interval {{ var('trend_window_months', 24) - 1 }} month as date
         )
-        and event_date <= {{ as_of }}
-    group by commission_id, service_code, cast(date_trunc('month', event_date) as date), ward_code
+        and first_contact_month <= {{ as_of }}
+    group by commission_id, service_code, first_contact_month, ward_code
 ),
 
 described as (
