@@ -75,7 +75,9 @@ def jaccard(column: str, both: str, first: str, second: str) -> Figure:
 
 
 def representation() -> Figure:
+    """The users' share (none for Not known, the row without census residents) and the representation ratio."""
     return Figure(("users_count", "users_with_known_value_count"), ("resident_count", "residents_total_count"), {
+        "users_share": (4, lambda u, k, r, t: np.where(np.isnan(r), np.nan, _divide(u, k))),
         "representation_ratio": (3, lambda u, k, r, t: _divide(_divide(u, k), _divide(r, t))),
         "representation_ratio_ci_lower": (3, lambda u, k, r, t: _katz(u, k, r, t, upper=False)),
         "representation_ratio_ci_upper": (3, lambda u, k, r, t: _katz(u, k, r, t, upper=True)),
@@ -105,8 +107,7 @@ FIGURES: dict[str, tuple[Figure, ...]] = {
               "first_service_households_count"),
         share("second_service_share_also_known_to_first", "households_known_to_both_count",
               "second_service_households_count")),
-    "share_service_equalities": (
-        share("users_share", "users_count", "users_with_known_value_count"), representation()),
+    "share_service_equalities": (representation(),),
 }
 
 
