@@ -58,14 +58,6 @@ class Evaluation:
     merged_keys: int  # person keys holding records of more than one true person
 
 
-def _token_sql(commission: str) -> str:
-    """SQL of the record token the staging macro makes (domain 'record'), from
-    the commission's pads as session variables; must equal macro pseudonymise."""
-    inner, outer = pseudonymisation.pad_variable_names(commission)
-    message = "'record' || chr(31) || source_table || ':' || record_ref"
-    return f"sha256(getvariable('{outer}') || unhex(sha256(getvariable('{inner}') || encode({message}))))"
-
-
 def _pair_scores(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, where: str = "true") -> PairScores:
     (true_pairs, predicted_pairs, correct_pairs), = con.execute(f"""
         with
@@ -92,12 +84,7 @@ def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> E
         "select distinct commission_id from warehouse.intermediate.int_person_records__keyed").fetchall()]
     if master_key is None:
         master_key, _ = pseudonymisation.resolve_master_key(allow_demo_key=True)
-    pseudonymisation.set_pad_variables(con, pseudonymisation.commission_pads(master_key, commissions))
-    tokenised = " union all ".join(
-        f"select commission_id, {_token_sql(c)} as record_token, person_id, household_id "
-        f"from truth_records where commission_id = '{c}'"
-        for c in commissions
-    )
+    pseudonymisation.register_token_functions(con, pseudonymisation.token_functions(master_key, commissions))
     con.execute(f"""
         create temp table truth_records as
         select distinct commission_id, source_table, record_ref, person_id, household_id
@@ -108,9 +95,14 @@ def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> E
         select keyed.commission_id, keyed.record_token, keyed.person_key, keyed.household_key,
                truth.person_id, truth.household_id, ({STRONG_RECORD_SQL}) as is_anchored
         from warehouse.intermediate.int_person_records__keyed as keyed
-        left join ({tokenised}) as truth
+        left join (
+            -- the record token the staging macro makes (domain 'record')
+            select *, {pseudonymisation.TOKEN_FUNCTION}(commission_id, 'record', source_table || ':' || record_ref)
+                as record_token
+            from truth_records where commission_id in (select unnest(?::varchar[]))
+        ) as truth
             on keyed.commission_id = truth.commission_id and keyed.record_token = truth.record_token
-    """).fetchall()
+    """, [commissions]).fetchall()
     records, in_truth, people, keys = con.execute(
         "select count(*), count(person_id), count(distinct person_id), count(distinct person_key) from evaluated"
     ).fetchall()[0]
