@@ -52,7 +52,7 @@ _COMMISSION_KEY_LABEL = "insight-hub/commission-key/v1/"
 _BLOCK_SIZE = 64  # SHA-256 block size in bytes (RFC 2104's B)
 # Fewer distinct byte values than this in 32 or more bytes is a pattern, not
 # randomness (32 random bytes have about 30; fewer than 16 has probability
-# below 1e-14).
+# below 1e-14, and so has every byte being printable ASCII).
 _MIN_DISTINCT_KEY_BYTES = 16
 
 
@@ -207,7 +207,8 @@ def token_functions(master_key: bytes, commissions: Iterable[str]) -> tuple[Arro
         tokens = pa.nulls(len(value), pa.string())
         for pair in pc.unique(pairs).to_pylist():
             rows = pc.equal(pairs, pair)
-            tokens = pc.replace_with_mask(tokens, rows, keyed_tokens(*pair.split(DOMAIN_SEPARATOR), value.filter(rows)))
+            commission_id, domain_name = pair.split(DOMAIN_SEPARATOR)
+            tokens = pc.replace_with_mask(tokens, rows, keyed_tokens(commission_id, domain_name, value.filter(rows)))
         return tokens
 
     def token_function(commission: pa.ChunkedArray, domain: pa.ChunkedArray, value: pa.ChunkedArray) -> pa.Array:
