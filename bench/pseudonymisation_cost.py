@@ -4,7 +4,9 @@
 
 Needs a built warehouse for the scale (run bench.build_timings first, or it
 builds one). For every person-extract staging view it times, in one DuckDB
-session with the keys loaded as dbt loads them, materialising every column
+session per run with the token functions registered as the dbt plugin
+registers them (insight_hub_token, insight_hub_tokens; nothing cached from an
+earlier run), materialising every column
 (reading and parsing the landing files, normalising, validating and computing
 every HMAC token) against materialising every column except the *_token and
 *_tokens (lists of tokens) ones.
@@ -24,12 +26,12 @@ from bench.common import dbt, generate, median, save, workspace_for
 from insight_hub import pseudonymisation
 
 
-def _session(warehouse: str, landing: str) -> duckdb.DuckDBPyConnection:
+def _session(warehouse: str, landing: str, master: bytes) -> duckdb.DuckDBPyConnection:
+    """A connection with fresh token functions (nothing cached from an earlier run)."""
     os.environ["INSIGHT_HUB_LANDING"] = landing
     con = duckdb.connect(warehouse, read_only=True)
-    master, _ = pseudonymisation.resolve_master_key(allow_demo_key=True)
     commissions = [c for (c,) in con.execute("select commission_id from governance.commissions").fetchall()]
-    pseudonymisation.set_pad_variables(con, pseudonymisation.commission_pads(master, commissions))
+    pseudonymisation.register_token_functions(con, pseudonymisation.token_functions(master, commissions))
     return con
 
 
@@ -49,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     if not workspace.warehouse.is_file():
         generate(workspace, args.scale)
         dbt(workspace, "build")
-    con = _session(str(workspace.warehouse), str(workspace.landing))
+    master, _ = pseudonymisation.resolve_master_key(allow_demo_key=True)
+    con = _session(str(workspace.warehouse), str(workspace.landing), master)
     views = []
     for (name,) in con.execute(
         "select table_name from information_schema.columns where table_schema = 'staging' "
@@ -62,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipped staging.{name}: its source is only readable inside a dbt run")
     with_tokens, without_tokens = [], []
     for _ in range(args.runs):
+        con.close()
+        con = _session(str(workspace.warehouse), str(workspace.landing), master)
         total_with = total_without = 0.0
         for view in views:
             columns = [c for (c,) in con.execute(

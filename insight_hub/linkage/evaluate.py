@@ -58,14 +58,6 @@ class Evaluation:
     merged_keys: int  # person keys holding records of more than one true person
 
 
-def _token_sql(commission: str) -> str:
-    """SQL of the record token the staging macro makes (domain 'record'), from
-    the commission's pads as session variables; must equal macro pseudonymise."""
-    inner, outer = pseudonymisation.pad_variable_names(commission)
-    message = "'record' || chr(31) || source_table || ':' || record_ref"
-    return f"sha256(getvariable('{outer}') || unhex(sha256(getvariable('{inner}') || encode({message}))))"
-
-
 def _pair_scores(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, where: str = "true") -> PairScores:
     (true_pairs, predicted_pairs, correct_pairs), = con.execute(f"""
         with
@@ -91,17 +83,17 @@ def tokenised_truth(con: duckdb.DuckDBPyConnection, truth: Path, commissions: li
     build did)."""
     if master_key is None:
         master_key, _ = pseudonymisation.resolve_master_key(allow_demo_key=True)
-    pseudonymisation.set_pad_variables(con, pseudonymisation.commission_pads(master_key, commissions))
+    pseudonymisation.register_token_functions(con, pseudonymisation.token_functions(master_key, commissions))
     con.execute(f"""
         create or replace temp table truth_records as
         select distinct commission_id, source_table, record_ref, person_id, household_id
         from read_parquet('{truth / "records.parquet"}')
     """).fetchall()
-    return " union all ".join(
-        f"select commission_id, {_token_sql(c)} as record_token, person_id, household_id "
-        f"from truth_records where commission_id = '{c}'"
-        for c in commissions
-    )
+    # the record token the staging macro makes (domain 'record')
+    commission_list = ", ".join(f"'{c}'" for c in commissions)
+    return (f"select commission_id, {pseudonymisation.TOKEN_FUNCTION}(commission_id, 'record', "
+            f"source_table || ':' || record_ref) as record_token, person_id, household_id "
+            f"from truth_records where commission_id in ({commission_list})")
 
 
 def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> Evaluation:
