@@ -11,7 +11,9 @@ Configured in ``profiles.yml``. When dbt opens its DuckDB database, the plugin
   hold those keys (``insight_hub.pseudonymisation.token_functions``); SQL can
   call them, nothing in SQL can read a key;
 - limits DuckDB's file access to ``allowed_directories`` (the landing folder
-  and seeds/) and then turns external access off, which SQL cannot turn back
+  and seeds/) and ``allowed_paths`` (dbt's target/manifest.json, which the
+  on-run-end hook records with the build; a listed file can be read, not
+  written) and then turns external access off, which SQL cannot turn back
   on: no query reads /proc/self/environ (where the process's original
   environment, key included, stays), a key file, or writes anywhere else.
 
@@ -64,6 +66,7 @@ class Plugin(BasePlugin):
             )
         # absolute, without resolving symbolic links: DuckDB compares the paths queries name
         self._allowed_directories = [os.path.join(os.path.abspath(directory), "") for directory in directories]
+        self._allowed_paths = [os.path.abspath(path) for path in plugin_config.get("allowed_paths", [])]
         if self.creds is not None and self.creds.path not in (None, "", ":memory:"):
             Path(self.creds.path).parent.mkdir(parents=True, exist_ok=True)
 
@@ -72,4 +75,6 @@ class Plugin(BasePlugin):
         # opens on this connection has them: nothing to do per cursor.
         pseudonymisation.register_token_functions(conn, self._token_functions)
         conn.execute("set allowed_directories = ?", [self._allowed_directories]).fetchall()
+        if self._allowed_paths:
+            conn.execute("set allowed_paths = ?", [self._allowed_paths]).fetchall()
         conn.execute("set enable_external_access = false").fetchall()
