@@ -58,6 +58,7 @@ import string
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import highspy
@@ -244,8 +245,9 @@ def _representation(column: str, users: str, known: str, residents: str, total: 
     return Derived(column, (users, known), formula=formula)
 
 
-def _area_rates(name: str, count: str, population: str, benchmark: str, benchmark_population: str) -> tuple[Derived, ...]:
-    """The rate_per_1000_columns of an area, against a benchmark cell over a public population."""
+def _area_rates(name: str, count: str, population: str, benchmark: str,
+                benchmark_population: str) -> tuple[Derived, ...]:
+    """The rate_per_1000_columns of an area, against a benchmark count over a public population."""
     return (
         _rate(f"{name}_rate_per_1000", count, population),
         _wilson_bound(f"{name}_rate_per_1000_ci_lower", "lower", count, population),
@@ -258,8 +260,9 @@ def _area_rates(name: str, count: str, population: str, benchmark: str, benchmar
 
 @dataclass(frozen=True)
 class Share:
-    """What one sharing model publishes: count columns (with the template of each row's cell) and the
-    columns derived from them. `areas` names the columns that place a row (for messages)."""
+    """What one sharing model publishes: count columns (with the template of each row's cell; a file
+    without a column publishes nothing of it) and the columns derived from them. `areas` are the columns
+    that identify a row."""
 
     counts: dict[str, str]
     derived: tuple[Derived, ...] = ()
@@ -272,49 +275,59 @@ class Share:
 BANDS = {"households_known_count": "known", "known_to_1_service_count": "1", "known_to_2_services_count": "2",
          "known_to_3_services_count": "3", "known_to_4_plus_services_count": "4+",
          "multiple_needs_households_count": "multiple"}
+POPULATIONS = (("people", "resident_count"), ("households", "household_count"))
+VULNERABILITY = {"financially_vulnerable_households_count": "vulnerable",
+                 "households_with_arrears_count": "arrears",
+                 "households_with_council_tax_reduction_count": "reduction",
+                 "vulnerable_known_to_social_care_count": "social_care",
+                 "vulnerable_known_to_housing_count": "housing",
+                 "vulnerable_known_to_community_safety_count": "community_safety",
+                 "vulnerable_known_to_any_count": "any"}
 
 
-def _demand_share(level: str, area: str | None) -> Share:
+def _demand_share(level: str, area: str | None, service: str = "{service_code}") -> Share:
+    """Service demand in areas of one level (people and households placed there) with the borough's
+    (located) counts as benchmark; the borough share has no benchmark."""
     place = f"{level}|{{{area}}}" if area else "borough|"
-    counts = {f"{measure}_known_count": f"demand|{measure}:{{service_code}}|{place}" for measure in ("people", "households")}
+    counts = {f"{measure}_known_count": f"demand|{measure}:{service}|{place}" for measure, _ in POPULATIONS}
     if area is None:
-        derived = tuple(
-            d for measure, population in (("people", "resident_count"), ("households", "household_count"))
+        return Share(counts, tuple(
+            d for measure, population in POPULATIONS
             for d in (_rate(f"{measure}_known_rate_per_1000", f"{measure}_known_count", population),
-                      _wilson_bound(f"{measure}_known_rate_per_1000_ci_lower", "lower", f"{measure}_known_count", population),
-                      _wilson_bound(f"{measure}_known_rate_per_1000_ci_upper", "upper", f"{measure}_known_count", population)))
-    else:
-        derived = tuple(
-            d for measure, population in (("people", "resident_count"), ("households", "household_count"))
-            for d in _area_rates(f"{measure}_known", f"{measure}_known_count", population,
-                                 f"demand|{measure}:{{service_code}}|borough|", f"borough_{population}"))
-    return Share(counts, derived, ("service_code",) + ((area,) if area else ()))
+                      *(_wilson_bound(f"{measure}_known_rate_per_1000_ci_{bound}", bound, f"{measure}_known_count",
+                                      population) for bound in ("lower", "upper")))), ("service_code",))
+    counts |= {f"borough_{measure}_known_count": f"demand|{measure}:{service}|borough|" for measure, _ in POPULATIONS}
+    derived = tuple(d for measure, population in POPULATIONS
+                    for d in _area_rates(f"{measure}_known", f"{measure}_known_count", population,
+                                         f"borough_{measure}_known_count", f"borough_{population}"))
+    keys = (area,) if service != "{service_code}" else ("service_code", area)
+    return Share(counts, derived, keys)
 
 
 def _community_safety_share() -> Share:
-    counts = {"people_known_count": "demand|people:community_safety|ward|{ward_code}",
-              "households_known_count": "demand|households:community_safety|ward|{ward_code}",
-              "households_with_other_needs_count": "other_needs|community_safety|ward|{ward_code}"}
-    derived = (
-        _quotient("households_with_other_needs_share", "households_with_other_needs_count", "households_known_count", 4),
-        *(d for measure, population in (("people", "resident_count"), ("households", "household_count"))
-          for d in _area_rates(f"{measure}_known", f"{measure}_known_count", population,
-                               f"demand|{measure}:community_safety|borough|", f"borough_{population}")),
-    )
-    return Share(counts, derived, ("ward_code",))
+    demand = _demand_share("ward", "ward_code", service="community_safety")
+    return Share(
+        demand.counts | {"households_with_other_needs_count": "other_needs|community_safety|ward|{ward_code}"},
+        (_quotient("households_with_other_needs_share", "households_with_other_needs_count",
+                   "households_known_count", 4), *demand.derived),
+        demand.areas)
 
 
-def _ward_needs_share() -> Share:
-    counts = {column: f"needs|{band}|ward|{{ward_code}}" for column, band in BANDS.items()}
+def _needs_share(level: str, area: str) -> Share:
+    """Households by number of targeted services in areas of one level, against the borough's."""
+    counts = {column: f"needs|{band}|{level}|{{{area}}}" for column, band in BANDS.items()}
+    counts["borough_multiple_needs_households_count"] = "needs|multiple|borough|"
     return Share(counts, _area_rates("multiple_needs", "multiple_needs_households_count", "household_count",
-                                     "needs|multiple|borough|", "borough_household_count"), ("ward_code",))
+                                     "borough_multiple_needs_households_count", "borough_household_count"), (area,))
 
 
 def _segment_share() -> Share:
     counts = {"linked_household_count": "segment|linked|segment|{segment_group_code}",
-              **{column: f"segment|{band}|segment|{{segment_group_code}}" for column, band in BANDS.items()}}
+              **{column: f"segment|{band}|segment|{{segment_group_code}}" for column, band in BANDS.items()},
+              "borough_linked_household_count": "segment|linked|borough|",
+              "borough_multiple_needs_households_count": "segment|multiple|borough|"}
     count, of = "multiple_needs_households_count", "linked_household_count"
-    benchmark, benchmark_of = "segment|multiple|borough|", "segment|linked|borough|"
+    benchmark, benchmark_of = "borough_multiple_needs_households_count", "borough_linked_household_count"
     derived = (
         _quotient("multiple_needs_rate_per_1000", count, of, 2, scale=1000.0),
         _wilson_bound("multiple_needs_rate_per_1000_ci_lower", "lower", count, of=of),
@@ -326,31 +339,78 @@ def _segment_share() -> Share:
     return Share(counts, derived, ("segment_group_code",))
 
 
+def _vulnerability_share() -> Share:
+    counts = {column: f"vulnerability|{measure}|ward|{{ward_code}}" for column, measure in VULNERABILITY.items()}
+    counts["borough_vulnerable_known_to_any_count"] = "vulnerability|any|borough|"
+    derived = (
+        _quotient("vulnerable_share_known_to_any", "vulnerable_known_to_any_count",
+                  "financially_vulnerable_households_count", 4),
+        *_area_rates("vulnerable_known_to_any", "vulnerable_known_to_any_count", "household_count",
+                     "borough_vulnerable_known_to_any_count", "borough_household_count"),
+    )
+    return Share(counts, derived, ("ward_code",))
+
+
+def _overlap_share() -> Share:
+    counts = {"first_service_households_count": "demand|households:{first_service_code}|all|",
+              "second_service_households_count": "demand|households:{second_service_code}|all|",
+              "households_known_to_both_count": "overlap|{first_service_code}:{second_service_code}|all|"}
+    both, first, second = counts
+    derived = (_jaccard("jaccard_index", both, first, second),
+               _quotient("first_service_share_also_known_to_second", both, first, 4),
+               _quotient("second_service_share_also_known_to_first", both, second, 4))
+    return Share(counts, derived, ("first_service_code", "second_service_code"))
+
+
+def _equalities_share() -> Share:
+    counts = {"users_count": "users|{service_code}:{characteristic}|category|{category_code}",
+              "users_with_known_value_count": "users|{service_code}:{characteristic}|known|"}
+    users, known = counts
+    derived = (
+        _quotient("users_share", users, known, 4),
+        _representation_ratio("representation_ratio", users, known, "resident_count", "residents_total_count"),
+        *(_katz_bound(f"representation_ratio_ci_{bound}", bound, users, known, "resident_count",
+                      "residents_total_count") for bound in ("lower", "upper")),
+        _representation("representation", users, known, "resident_count", "residents_total_count"),
+    )
+    return Share(counts, derived, ("service_code", "characteristic", "category_code"))
+
+
 SHARES: dict[str, Share] = {
     "share_borough_service_demand": _demand_share("borough", None),
     "share_ward_service_demand": _demand_share("ward", "ward_code"),
     "share_lsoa_service_demand": _demand_share("lsoa", "lsoa21_code"),
     "share_ward_community_safety_demand": _community_safety_share(),
-    "share_ward_multiple_needs": _ward_needs_share(),
+    "share_ward_service_first_contacts": Share(
+        {"first_contacts_count": "contacts|{service_code}:{month_start_date}|ward|{ward_code}"},
+        areas=("service_code", "month_start_date", "ward_code")),
+    "share_service_overlap": _overlap_share(),
+    "share_service_equalities": _equalities_share(),
+    "share_ward_multiple_needs": _needs_share("ward", "ward_code"),
+    "share_imd_decile_multiple_needs": _needs_share("imd", "imd_decile"),
     "share_segment_multiple_needs": _segment_share(),
+    "share_ward_financial_vulnerability": _vulnerability_share(),
 }
 
 
 def _text(series: pd.Series) -> pd.Series:
-    """A key column as text, the same from CSV and Parquet (integers without a decimal point)."""
+    """A key column as text, the same from CSV and Parquet (integers without a decimal point, dates as
+    YYYY-MM-DD)."""
     if pd.api.types.is_numeric_dtype(series):
         series = series.astype("Int64")
+    elif pd.api.types.is_datetime64_any_dtype(series) or series.map(lambda v: hasattr(v, "isoformat")).any():
+        series = pd.to_datetime(series).dt.strftime("%Y-%m-%d")
     return series.astype("string").fillna("")
 
 
 def cell_ids(template: str, frame: pd.DataFrame) -> pd.Series:
     """The cell of each row of `frame` from a template such as 'demand|people:{service_code}|ward|{ward_code}'."""
-    out = pd.Series("", index=frame.index, dtype="string")
+    pieces = []
     for literal, column, _, _ in string.Formatter().parse(template):
-        out = out + literal
+        pieces.append([literal] * len(frame))
         if column:
-            out = out + _text(frame[column])
-    return out
+            pieces.append(_text(frame[column]).tolist())
+    return pd.Series(["".join(parts) for parts in zip(*pieces)], index=frame.index, dtype=object)
 
 
 def share_cells(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -359,6 +419,8 @@ def share_cells(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     spec = SHARES[name]
     pieces = []
     for column, template in spec.counts.items():
+        if column not in frame:
+            continue
         status = frame.get(f"{column}_status", pd.Series(None, index=frame.index))
         pieces.append(pd.DataFrame({
             "cell": cell_ids(template, frame), "column": column, "value": pd.to_numeric(frame[column]),
@@ -489,6 +551,16 @@ class Pool:
     def shares(self) -> set[str]:
         return {table.name for table in self.tables}
 
+    @cached_property
+    def codes(self) -> pd.Index:
+        """Every cell the pool's files publish, withhold or refer to (a benchmark no file publishes)."""
+        return _referenced_cells(self)
+
+    @cached_property
+    def constraints(self) -> list[_Constraint]:
+        """The published derived columns of the pool's files, row by row."""
+        return _constraints(self, self.codes)
+
 
 def build_pools(tables: list[Table], facts: Facts, build: int = 0) -> list[Pool]:
     """The pools of one build's files: per commission and rule, every cell and where it comes from."""
@@ -568,7 +640,6 @@ def _constraints(pool: Pool, codes: pd.Index) -> list[_Constraint]:
 
 
 def _referenced_cells(pool: Pool) -> pd.Index:
-    """Every cell a pool's files publish, withhold or refer to (a benchmark no file publishes)."""
     referenced = [pool.cells["cell"]]
     for table in pool.tables:
         spec = SHARES[table.name]
@@ -661,8 +732,7 @@ def attack_counts(pool: Pool) -> pd.DataFrame:
     """Attack 1 on a pool: per cell with candidates, how many fit (candidates), the lowest and highest
     (low, high), whether one alone fits (is_recovered), whether that is beyond the rule (is_leak), and
     whether the files cannot have been computed from rounded counts (refutes_rounding)."""
-    codes = _referenced_cells(pool)
-    constraints = _constraints(pool, codes)
+    codes, constraints = pool.codes, pool.constraints
     rule = _rule_candidates(pool, codes)
     candidates = pd.concat([rule, _revealed_candidates(constraints, rule["cell"].unique())], ignore_index=True)
     while True:
@@ -749,75 +819,203 @@ def _parsed(cells: pd.Series) -> pd.DataFrame:
 def _bands(cells: pd.DataFrame, family: str) -> pd.DataFrame:
     """One row per area of a banded family (needs, segment): the cell of each band, by band name."""
     areas = cells.loc[cells["family"] == family, ["level", "area"]].drop_duplicates()
+    areas = areas[areas["level"] != "borough"]
     for band in (*BANDS.values(), "linked"):
         areas[band] = family + "|" + band + "|" + areas["level"] + "|" + areas["area"]
     return areas.reset_index(drop=True)
+
+
+def _areas_within(relations: Relations, name: str, cells: pd.DataFrame, family: str, level: str) -> None:
+    """The cells of one family and level add up to the family's borough cell of the same measure."""
+    parts = cells[(cells["family"] == family) & (cells["level"] == level)]
+    total = family + "|" + parts["measure"] + "|borough|"
+    relations.sums(name, total.drop_duplicates(), parts["cell"], total)
+
+
+def _demand_relations(relations: Relations, cells: pd.DataFrame, shares: set[str], facts: Facts) -> None:
+    """Service demand: wards add up to the borough (people and households placed in a ward), LSOAs to
+    their ward; everyone known to a service includes those placed."""
+    demand = cells[cells["family"] == "demand"]
+    wards = demand[demand["level"] == "ward"]
+    _areas_within(relations, "wards", cells, "demand", "ward")
+    if "share_lsoa_service_demand" in shares:
+        lsoas = demand[demand["level"] == "lsoa"]
+        parent = "demand|" + lsoas["measure"] + "|ward|" + lsoas["area"].map(facts.ward_of_lsoa)
+        relations.sums("lsoas", wards["cell"], lsoas["cell"], parent)
+    everyone = demand.loc[demand["level"] == "all", "measure"].drop_duplicates()
+    relations.at_most("located", "demand|" + everyone + "|borough|", "demand|" + everyone + "|all|")
+
+
+def _characteristic_relations(relations: Relations, cells: pd.DataFrame) -> None:
+    """Users of a service by characteristic: the known categories add up to those with a known value,
+    and those with the not known category to everyone known to the service, for every characteristic."""
+    users = cells[cells["family"] == "users"]
+    if users.empty:
+        return
+    categories = users[(users["level"] == "category") & (users["area"] != "")]
+    known = "users|" + categories["measure"] + "|known|"
+    characteristics = users["measure"].drop_duplicates()
+    relations.sums("categories", "users|" + characteristics + "|known|", categories["cell"], known)
+    service = characteristics.str.split(":").str[0]
+    everyone = "demand|people:" + service + "|all|"
+    relation = "characteristic|" + characteristics
+    relations.add(relation, everyone, 1.0)
+    relations.add(relation, "users|" + characteristics + "|known|", -1.0)
+    relations.add(relation, "users|" + characteristics + "|category|", -1.0)
+    services = service.drop_duplicates()
+    relations.at_most("located", "demand|people:" + services + "|borough|", "demand|people:" + services + "|all|")
+
+
+def _overlap_relations(relations: Relations, cells: pd.DataFrame) -> None:
+    """Households known to both services of a pair are households of each."""
+    both = cells[cells["family"] == "overlap"]
+    pair = both["measure"].str.split(":", expand=True)
+    if both.empty:
+        return
+    for side, service in (("first", pair[0]), ("second", pair[1])):
+        relations.at_most(f"both_within_{side}", both["cell"], "demand|households:" + service + "|all|")
+
+
+def _needs_relations(relations: Relations, cells: pd.DataFrame, shares: set[str]) -> None:
+    """Households by number of targeted services: bands within their area's total, areas within the
+    borough (wards and IMD deciles alike), segments within the located households."""
+    for family, levels in (("needs", ("ward", "imd")), ("segment", ("segment",))):
+        areas = _bands(cells, family)
+        if areas.empty:
+            continue
+        for total, bands in (("known", ("1", "2", "3", "4+")), ("multiple", ("2", "3", "4+"))):
+            relations.sums(total, areas[total].drop_duplicates(), pd.concat([areas[b] for b in bands]),
+                           pd.concat([areas[total]] * len(bands)))
+        borough = pd.DataFrame({"level": ["borough"], "area": [""]})
+        for band in (*BANDS.values(), "linked"):
+            borough[band] = family + "|" + band + "|borough|"
+        for total, bands in (("known", ("1", "2", "3", "4+")), ("multiple", ("2", "3", "4+"))):
+            relations.sums(total, borough[total], pd.concat([borough[b] for b in bands]),
+                           pd.concat([borough[total]] * len(bands)))
+        for level in levels:
+            _areas_within(relations, f"{family}_{level}s", cells, family, level)
+        if family == "segment":
+            # linked households (known to any service) include those known to a targeted one
+            relations.at_most("linked", pd.concat([areas["known"], borough["known"]]),
+                              pd.concat([areas["linked"], borough["linked"]]))
+    if "share_segment_multiple_needs" in shares and (cells["family"] == "needs").any():
+        # a household with a segment is located (it is segmented by the postcode that placed it)
+        bands = pd.Series(list(BANDS.values()))
+        relations.at_most("segmented", "segment|" + bands + "|borough|", "needs|" + bands + "|borough|")
+
+
+def _band_identity(relations: Relations, name: str, areas: pd.DataFrame, services: pd.DataFrame,
+                   targeted: int) -> None:
+    """Per area (`areas`: its band cells, and `key`): the households each targeted service knows there
+    (`services`: key, service, cell; an area's count may be the sum of several cells) count a household
+    known to k services k times: their sum is 1*b1 + 2*b2 + 3*b3 + (4 to `targeted`)*b4+; and each
+    service's households are within the area's households known to one or more."""
+    for bound, four, limits in (("lo", 4.0, {"lo": 0.0, "hi": np.inf}),
+                                ("hi", float(targeted), {"lo": -np.inf, "hi": 0.0})):
+        relation = name + "|" + bound + "|"
+        relations.add(relation + services["key"], services["cell"], 1.0, **limits)
+        for band, coef in (("1", 1.0), ("2", 2.0), ("3", 3.0), ("4+", four)):
+            relations.add(relation + areas["key"], areas[band], -coef, **limits)
+    within = name + "|within|" + services["key"] + "|" + services["service"]
+    relations.add(within, services["cell"], 1.0, lo=-np.inf, hi=0.0)
+    known = areas.set_index("key")["known"]
+    unique = services.drop_duplicates(["key", "service"])
+    relations.add(name + "|within|" + unique["key"] + "|" + unique["service"], unique["key"].map(known), -1.0,
+                  lo=-np.inf, hi=0.0)
+
+
+def _cross_family_relations(relations: Relations, cells: pd.DataFrame, shares: set[str], facts: Facts) -> None:
+    """Household needs against service demand in the same area, where the pool holds both."""
+    targeted = sorted(facts.targeted_services)
+    demand = cells[(cells["family"] == "demand") & cells["measure"].str.startswith("households:")]
+    service_of = demand["measure"].str.split(":").str[1]
+    needs = _bands(cells, "needs")
+    wards = needs[needs["level"] == "ward"].assign(key=lambda f: f["area"])
+    ward_demand = demand[(demand["level"] == "ward") & service_of.isin(targeted)]
+    if not wards.empty and set(service_of[demand["level"] == "ward"]) >= set(targeted):
+        _band_identity(relations, "bands_wards", wards,
+                       pd.DataFrame({"key": ward_demand["area"], "service": service_of[ward_demand.index],
+                                     "cell": ward_demand["cell"]}), len(targeted))
+    deciles = needs[needs["level"] == "imd"].assign(key=lambda f: f["area"])
+    lsoa_demand = demand[(demand["level"] == "lsoa") & service_of.isin(targeted)]
+    if not deciles.empty and "share_lsoa_service_demand" in shares:
+        _band_identity(relations, "bands_deciles", deciles,
+                       pd.DataFrame({"key": lsoa_demand["area"].map(facts.decile_of_lsoa),
+                                     "service": service_of[lsoa_demand.index], "cell": lsoa_demand["cell"]}),
+                       len(targeted))
+
+    # community safety households also known to another targeted service: within the community safety
+    # households, and households with multiple needs, of their ward
+    other = cells[cells["family"] == "other_needs"]
+    relations.at_most("other_needs", other["cell"], "demand|households:community_safety|ward|" + other["area"])
+    if not wards.empty:
+        relations.at_most("other_needs_multiple", other["cell"], "needs|multiple|ward|" + other["area"])
+
+    # financially vulnerable households known to a service are households of that service in the ward
+    vulnerable = cells[(cells["family"] == "vulnerability") & (cells["level"] == "ward")]
+    if not vulnerable.empty and not ward_demand.empty:
+        area = vulnerable["area"].drop_duplicates()
+        for measure, services in (("social_care", ("adult_social_care", "childrens_social_care")),
+                                  ("housing", ("housing",)), ("community_safety", ("community_safety",))):
+            relation = "vulnerable_service|" + measure + "|" + area
+            relations.add(relation, "vulnerability|" + measure + "|ward|" + area, 1.0, lo=-np.inf, hi=0.0)
+            for service in services:
+                relations.add(relation, "demand|households:" + service + "|ward|" + area, -1.0, lo=-np.inf, hi=0.0)
+        if not wards.empty:
+            relations.at_most("vulnerable_needs", "vulnerability|any|ward|" + area, "needs|known|ward|" + area)
+
+
+def _vulnerability_relations(relations: Relations, cells: pd.DataFrame) -> None:
+    """Financially vulnerable households of a ward: those with arrears or reduction (either or both),
+    and of those the ones known to social care, housing or community safety (any, each at most once)."""
+    wards = cells.loc[(cells["family"] == "vulnerability") & (cells["level"] == "ward"), "area"].drop_duplicates()
+    if wards.empty:
+        return
+    cell = {measure: "vulnerability|" + measure + "|ward|" + wards for measure in VULNERABILITY.values()}
+    relations.at_most("arrears", cell["arrears"], cell["vulnerable"])
+    relations.at_most("reduction", cell["reduction"], cell["vulnerable"])
+    relations.at_most("any", cell["any"], cell["vulnerable"])
+    for measure in ("social_care", "housing", "community_safety"):
+        relations.at_most("within_any", cell[measure], cell["any"])
+    either = "either|" + wards
+    relations.add(either, cell["vulnerable"], 1.0, lo=-np.inf, hi=0.0)
+    relations.add(either, pd.concat([cell["arrears"], cell["reduction"]]), -1.0, lo=-np.inf, hi=0.0)
+    several = "several|" + wards
+    relations.add(several, cell["any"], 1.0, lo=-np.inf, hi=0.0)
+    relations.add(several, pd.concat([cell[m] for m in ("social_care", "housing", "community_safety")]), -1.0,
+                  lo=-np.inf, hi=0.0)
+    at_most_thrice = "at_most_three|" + wards
+    relations.add(at_most_thrice, cell["any"], -3.0, lo=-np.inf, hi=0.0)
+    relations.add(at_most_thrice, pd.concat([cell[m] for m in ("social_care", "housing", "community_safety")]), 1.0,
+                  lo=-np.inf, hi=0.0)
+    _areas_within(relations, "vulnerability_wards", cells, "vulnerability", "ward")
+
+
+def _first_contact_relations(relations: Relations, cells: pd.DataFrame) -> None:
+    """A ward's monthly first contacts with a service are people it knows there (the rest came first
+    before the trend window)."""
+    contacts = cells[cells["family"] == "contacts"]
+    if contacts.empty:
+        return
+    service = contacts["measure"].str.split(":").str[0]
+    people = "demand|people:" + service + "|ward|" + contacts["area"]
+    relation = "first_contacts|" + people
+    relations.add(relation, contacts["cell"], 1.0, lo=-np.inf, hi=0.0)
+    relations.add(relation.drop_duplicates(), people.drop_duplicates(), -1.0, lo=-np.inf, hi=0.0)
 
 
 def _family_relations(pool: Pool, facts: Facts) -> Relations:
     """Every additive relation the documentation implies between the pool's counts."""
     relations = Relations()
     cells = _parsed(pool.cells["cell"])
-    shares = pool.shares
-
-    # service demand: wards add up to the borough (located people and households), LSOAs to their ward
-    demand = cells[cells["family"] == "demand"]
-    wards = demand[demand["level"] == "ward"]
-    borough = "demand|" + wards["measure"] + "|borough|"
-    relations.sums("wards", borough.drop_duplicates(), wards["cell"], borough)
-    if "share_lsoa_service_demand" in shares:
-        lsoas = demand[demand["level"] == "lsoa"]
-        parent = "demand|" + lsoas["measure"] + "|ward|" + lsoas["area"].map(facts.ward_of_lsoa)
-        relations.sums("lsoas", wards["cell"], lsoas["cell"], parent)
-
-    # community safety households also known to another service are community safety households
-    other = cells[cells["family"] == "other_needs"]
-    relations.at_most("other_needs", other["cell"], "demand|households:community_safety|ward|" + other["area"])
-
-    # households by number of targeted services: bands within their total, areas within the borough
-    for family, level in (("needs", "ward"), ("segment", "segment")):
-        areas = _bands(cells, family)
-        if areas.empty:
-            continue
-        relations.sums("known", areas["known"], pd.concat([areas[b] for b in ("1", "2", "3", "4+")]),
-                       pd.concat([areas["known"]] * 4))
-        relations.sums("multiple", areas["multiple"], pd.concat([areas[b] for b in ("2", "3", "4+")]),
-                       pd.concat([areas["multiple"]] * 3))
-        in_areas = cells[(cells["family"] == family) & (cells["level"] == level)]
-        total = family + "|" + in_areas["measure"] + "|borough|"
-        relations.sums(family + "_areas", total.drop_duplicates(), in_areas["cell"], total)
-        if family == "segment":
-            # linked households (known to any service) include those known to a targeted one
-            relations.at_most("linked", areas["known"], areas["linked"])
-    if "share_segment_multiple_needs" in shares and shares & {"share_ward_multiple_needs"}:
-        # a household with a segment is located (it is segmented by the postcode that placed it)
-        measures = pd.Series(list(BANDS.values()))
-        relations.at_most("segmented", "segment|" + measures + "|borough|", "needs|" + measures + "|borough|")
-
-    # the bands of an area against the service demand of the same area: a household known to k
-    # targeted services is counted once by each
-    needs_wards = _bands(cells[cells["level"] == "ward"], "needs")
-    targeted = sorted(facts.targeted_services)
-    if not needs_wards.empty and not wards.empty:
-        services = [("demand|households:" + s + "|ward|" + needs_wards["area"]) for s in targeted]
-        if all(service.isin(wards["cell"]).all() for service in services):
-            _band_identity(relations, "wards", needs_wards, services, len(targeted))
+    _demand_relations(relations, cells, pool.shares, facts)
+    _characteristic_relations(relations, cells)
+    _overlap_relations(relations, cells)
+    _needs_relations(relations, cells, pool.shares)
+    _vulnerability_relations(relations, cells)
+    _first_contact_relations(relations, cells)
+    _cross_family_relations(relations, cells, pool.shares, facts)
     return relations
-
-
-def _band_identity(relations: Relations, name: str, areas: pd.DataFrame, services: list[pd.Series], targeted: int) -> None:
-    """sum over targeted services of households(service) = 1*b1 + 2*b2 + 3*b3 + (4 to `targeted`)*b4+,
-    and every service's households are within the area's households known to one or more."""
-    key = name + "|" + areas["known"]
-    for bound, four in (("lo", 4.0), ("hi", float(targeted))):
-        relation = key + "|" + bound
-        limits = {"lo": 0.0, "hi": np.inf} if bound == "lo" else {"lo": -np.inf, "hi": 0.0}
-        for service in services:
-            relations.add(relation, service, 1.0, **limits)
-        for band, coef in (("1", 1.0), ("2", 2.0), ("3", 3.0), ("4+", four)):
-            relations.add(relation, areas[band], -coef, **limits)
-    for service in services:
-        relations.at_most(name + "_service", service, areas["known"])
 
 
 def _derived_relations(pool: Pool, constraints: list[_Constraint], codes: pd.Index) -> Relations:
@@ -1028,8 +1226,7 @@ class PoolAudit:
 def pool_relations(pool: Pool, facts: Facts, counts: pd.DataFrame) -> tuple[Relations, bool]:
     """Every relation attack 2 writes for a pool, and whether the files are taken as computed from
     true counts (attack 1, `counts`, refuted the rounded hypothesis) rather than rounded ones."""
-    codes = _referenced_cells(pool)
-    derived = _derived_relations(pool, _constraints(pool, codes), codes)
+    derived = _derived_relations(pool, pool.constraints, pool.codes)
     from_true = bool(counts["refutes_rounding"].any())
     if not from_true:
         derived = _as_rounded(pool, derived)
