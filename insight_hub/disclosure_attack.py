@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import math
 import string
@@ -76,8 +77,8 @@ Z = 1.959963984540054  # the two-sided 95% normal quantile the marts use
 SLACK = 1e-9
 # Candidates for a total no file publishes are enumerated only when a rate pins it this closely.
 MAX_REVEALED_CANDIDATES = 1000
-# An LP range this narrow (in integers) is confirmed by integer programming.
-MILP_WIDTH = 3
+# An LP range of two integers is confirmed by integer programming (could only one of them be feasible?).
+MILP_WIDTH = 1
 
 
 class AttackError(Exception):
@@ -355,7 +356,8 @@ def _overlap_share() -> Share:
     counts = {"first_service_households_count": "demand|households:{first_service_code}|all|",
               "second_service_households_count": "demand|households:{second_service_code}|all|",
               "households_known_to_both_count": "overlap|{first_service_code}:{second_service_code}|all|"}
-    both, first, second = counts
+    first, second, both = "first_service_households_count", "second_service_households_count", \
+        "households_known_to_both_count"
     derived = (_jaccard("jaccard_index", both, first, second),
                _quotient("first_service_share_also_known_to_second", both, first, 4),
                _quotient("second_service_share_also_known_to_first", both, second, 4))
@@ -365,7 +367,7 @@ def _overlap_share() -> Share:
 def _equalities_share() -> Share:
     counts = {"users_count": "users|{service_code}:{characteristic}|category|{category_code}",
               "users_with_known_value_count": "users|{service_code}:{characteristic}|known|"}
-    users, known = counts
+    users, known = "users_count", "users_with_known_value_count"
     derived = (
         _quotient("users_share", users, known, 4),
         _representation_ratio("representation_ratio", users, known, "resident_count", "residents_total_count"),
@@ -396,9 +398,10 @@ SHARES: dict[str, Share] = {
 def _text(series: pd.Series) -> pd.Series:
     """A key column as text, the same from CSV and Parquet (integers without a decimal point, dates as
     YYYY-MM-DD)."""
+    values = series.dropna()
     if pd.api.types.is_numeric_dtype(series):
         series = series.astype("Int64")
-    elif pd.api.types.is_datetime64_any_dtype(series) or series.map(lambda v: hasattr(v, "isoformat")).any():
+    elif pd.api.types.is_datetime64_any_dtype(series) or (len(values) and isinstance(values.iloc[0], dt.date)):
         series = pd.to_datetime(series).dt.strftime("%Y-%m-%d")
     return series.astype("string").fillna("")
 
@@ -440,6 +443,13 @@ class Table:
     recipient: str
     folder: Path
     frame: pd.DataFrame
+    _cells: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+
+    def cells(self, reference: str) -> pd.Series:
+        """The cell each row gives a count column or cell template of its share (computed once)."""
+        if reference not in self._cells:
+            self._cells[reference] = cell_ids(SHARES[self.name].cell_template(reference), self.frame)
+        return self._cells[reference]
 
 
 def _agree(csv_frame: pd.DataFrame, parquet_frame: pd.DataFrame, where: str) -> None:
@@ -450,7 +460,7 @@ def _agree(csv_frame: pd.DataFrame, parquet_frame: pd.DataFrame, where: str) -> 
         if pd.api.types.is_numeric_dtype(b) or pd.api.types.is_bool_dtype(b):
             same = np.allclose(pd.to_numeric(a).to_numpy(float), b.to_numpy(float), rtol=0, atol=0, equal_nan=True)
         else:
-            same = a.astype("string").fillna("").equals(b.astype("string").fillna(""))
+            same = _text(a).equals(_text(b))
         if not same:
             raise AttackError(f"{where}: column {column} differs between the CSV and the Parquet file")
 
@@ -569,8 +579,11 @@ def build_pools(tables: list[Table], facts: Facts, build: int = 0) -> list[Pool]
         frame = table.frame
         if frame.empty:
             continue
-        frame["borough_resident_count"] = facts.borough_resident_count
-        frame["borough_household_count"] = facts.borough_household_count
+        # the census of the whole borough, for figures against the borough (files that carry it agree)
+        for column, value in (("borough_resident_count", facts.borough_resident_count),
+                              ("borough_household_count", facts.borough_household_count)):
+            if column not in frame:
+                frame[column] = value
         rules = frame[["commission_id", "disclosure_rule_id", "suppress_up_to", "rounding_base"]].drop_duplicates()
         if len(rules) != 1:
             raise AttackError(f"{table.folder}/{table.name}: rows under more than one commission or rule")
@@ -579,9 +592,8 @@ def build_pools(tables: list[Table], facts: Facts, build: int = 0) -> list[Pool]
     for (commission, rule), members in sorted(grouped.items()):
         first = members[0].frame.iloc[0]
         pool = Pool(build, commission, rule, int(first["suppress_up_to"]), int(first["rounding_base"]), members)
-        pieces = [share_cells(t.name, t.frame).assign(source=t.name + "." + share_cells(t.name, t.frame)["column"])
-                  for t in members]
-        long = pd.concat(pieces, ignore_index=True)
+        long = pd.concat([share_cells(t.name, t.frame).assign(table=t.name) for t in members], ignore_index=True)
+        long["source"] = long["table"] + "." + long["column"]
         long["published"] = long["value"].where(~long["is_withheld"])
         by_cell = long.groupby("cell").agg(
             published=("published", "max"), lowest=("published", "min"), withheld=("is_withheld", "sum"),
@@ -605,7 +617,7 @@ def build_pools(tables: list[Table], facts: Facts, build: int = 0) -> list[Pool]
 
 @dataclass
 class _Constraint:
-    """The rows of one table where one derived column is published: constraint id, observed value,
+    """The rows of one table where one derived column is published: id (unique in the pool), observed value,
     the code of each count's cell (cell_<i>) and the table's public numbers (denominators)."""
 
     derived: Derived
@@ -620,22 +632,24 @@ def _public_columns(name: str, frame: pd.DataFrame) -> list[str]:
 
 
 def _constraints(pool: Pool, codes: pd.Index) -> list[_Constraint]:
-    found = []
+    found, start = [], 0
     for table in pool.tables:
         spec = SHARES[table.name]
-        public = _public_columns(table.name, table.frame)
+        public = table.frame[_public_columns(table.name, table.frame)]
+        coded = {reference: codes.get_indexer(table.cells(reference))
+                 for derived in spec.derived for reference in derived.counts}
         for derived in spec.derived:
             if derived.column not in table.frame:
                 raise AttackError(f"{table.folder}/{table.name}: column {derived.column} is missing")
-            published = table.frame[table.frame[derived.column].notna()]
-            if published.empty:
+            observed = table.frame[derived.column]
+            where = np.flatnonzero(observed.notna().to_numpy())
+            if not len(where):
                 continue
-            rows = published[public].copy()
-            rows["observed"] = published[derived.column]
-            rows["constraint"] = f"{table.name}.{derived.column}#" + published.index.astype(str)
-            for i, reference in enumerate(derived.counts):
-                rows[f"cell_{i}"] = codes.get_indexer(cell_ids(spec.cell_template(reference), published))
-            found.append(_Constraint(derived, rows.reset_index(drop=True), f"{table.name}.{derived.column}"))
+            rows = public.take(where).reset_index(drop=True).assign(
+                observed=observed.take(where).to_numpy(), id=np.arange(start, start + len(where)),
+                **{f"cell_{i}": coded[reference][where] for i, reference in enumerate(derived.counts)})
+            start += len(where)
+            found.append(_Constraint(derived, rows, f"{table.name}.{derived.column}"))
     return found
 
 
@@ -645,7 +659,7 @@ def _referenced_cells(pool: Pool) -> pd.Index:
         spec = SHARES[table.name]
         for derived in spec.derived:
             for reference in derived.counts:
-                referenced.append(cell_ids(spec.cell_template(reference), table.frame))
+                referenced.append(table.cells(reference))
     return pd.Index(pd.concat(referenced).astype(object).unique())
 
 
@@ -695,34 +709,51 @@ def _revealed_candidates(constraints: list[_Constraint], known: np.ndarray) -> p
                          "value": np.concatenate([np.arange(a, a + n) for a, n in zip(low, sizes)] or [[]])})
 
 
+def _explode(cells: list[np.ndarray], first: np.ndarray, count: np.ndarray,
+             values: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Every combination of the candidates of each row's cells (`values` sorted by cell code, those of
+    code c from first[c], count[c] of them): (row of each combination, the value of each cell in it).
+    Rows with a cell without candidates have none."""
+    row = np.arange(len(cells[0]))
+    chosen: list[np.ndarray] = []
+    for cell in cells:
+        n = count[cell[row]]
+        repeated = np.repeat(row, n)
+        offset = np.arange(len(repeated)) - np.repeat(np.cumsum(n) - n, n)
+        chosen = [np.repeat(values_so_far, n) for values_so_far in chosen]
+        chosen.append(values[first[cell[repeated]] + offset])
+        row = repeated
+    return row, chosen
+
+
 def _narrow(constraints: list[_Constraint], candidates: pd.DataFrame) -> pd.DataFrame:
     """One round of filtering: a candidate survives when, in every constraint of its cell, some
     combination of the other cells' candidates reproduces the published value."""
     survivors, involved = [], []
-    with_candidates = candidates["cell"].unique()
+    ordered = candidates.sort_values(["cell", "value"])
+    codes, sorted_values = ordered["cell"].to_numpy(), ordered["value"].to_numpy(float)
+    size = 1 + max([int(codes.max()) if len(codes) else 0]
+                   + [int(c.rows[f"cell_{i}"].max()) for c in constraints for i in range(len(c.derived.counts))])
+    first = np.searchsorted(codes, np.arange(size))
+    count = np.searchsorted(codes, np.arange(size), side="right") - first
     for constraint in constraints:
         k = len(constraint.derived.counts)
         rows = constraint.rows
-        evaluable = np.ones(len(rows), dtype=bool)
+        cells = [rows[f"cell_{i}"].to_numpy() for i in range(k)]
+        row, values = _explode(cells, first, count, sorted_values)
+        combinations = rows.take(row)
+        fit = _fits(constraint.derived, constraint.derived.values(values, combinations), combinations["observed"])
+        ids = rows["id"].to_numpy()
+        evaluable = np.unique(row)
         for i in range(k):
-            evaluable &= np.isin(rows[f"cell_{i}"].to_numpy(), with_candidates)
-        rows = rows[evaluable]
-        if rows.empty:
-            continue
-        exploded = rows
-        for i in range(k):
-            exploded = exploded.merge(candidates.rename(columns={"cell": f"cell_{i}", "value": f"value_{i}"}),
-                                      on=f"cell_{i}")
-        values = constraint.derived.values([exploded[f"value_{i}"].to_numpy(float) for i in range(k)], exploded)
-        fit = exploded[_fits(constraint.derived, values, exploded["observed"])]
-        for i in range(k):
-            survivors.append(fit[["constraint", f"cell_{i}", f"value_{i}"]].set_axis(["constraint", "cell", "value"], axis=1))
-            involved.append(rows[["constraint", f"cell_{i}"]].set_axis(["constraint", "cell"], axis=1))
+            survivors.append(np.column_stack([ids[row[fit]], cells[i][row[fit]], values[i][fit]]))
+            involved.append(np.column_stack([ids[evaluable], cells[i][evaluable]]))
     if not involved:
         return candidates
-    needed = pd.concat(involved).drop_duplicates().groupby("cell").size().rename("needed")
-    support = pd.concat(survivors).drop_duplicates().groupby(["cell", "value"]).size().rename("support").reset_index()
-    merged = candidates.merge(needed, left_on="cell", right_index=True, how="left").merge(
+    needed = pd.DataFrame(np.concatenate(involved), columns=["id", "cell"]).drop_duplicates().groupby("cell").size()
+    support = (pd.DataFrame(np.concatenate(survivors), columns=["id", "cell", "value"]).drop_duplicates()
+               .groupby(["cell", "value"]).size().rename("support").reset_index())
+    merged = candidates.merge(needed.rename("needed"), left_on="cell", right_index=True, how="left").merge(
         support, on=["cell", "value"], how="left")
     keep = merged["needed"].isna() | (merged["support"] == merged["needed"])
     return merged.loc[keep, ["cell", "value"]].reset_index(drop=True)
@@ -979,15 +1010,14 @@ def _vulnerability_relations(relations: Relations, cells: pd.DataFrame) -> None:
         relations.at_most("within_any", cell[measure], cell["any"])
     either = "either|" + wards
     relations.add(either, cell["vulnerable"], 1.0, lo=-np.inf, hi=0.0)
-    relations.add(either, pd.concat([cell["arrears"], cell["reduction"]]), -1.0, lo=-np.inf, hi=0.0)
+    relations.add(pd.concat([either] * 2), pd.concat([cell["arrears"], cell["reduction"]]), -1.0, lo=-np.inf, hi=0.0)
     several = "several|" + wards
     relations.add(several, cell["any"], 1.0, lo=-np.inf, hi=0.0)
-    relations.add(several, pd.concat([cell[m] for m in ("social_care", "housing", "community_safety")]), -1.0,
-                  lo=-np.inf, hi=0.0)
+    services = pd.concat([cell[m] for m in ("social_care", "housing", "community_safety")])
+    relations.add(pd.concat([several] * 3), services, -1.0, lo=-np.inf, hi=0.0)
     at_most_thrice = "at_most_three|" + wards
     relations.add(at_most_thrice, cell["any"], -3.0, lo=-np.inf, hi=0.0)
-    relations.add(at_most_thrice, pd.concat([cell[m] for m in ("social_care", "housing", "community_safety")]), 1.0,
-                  lo=-np.inf, hi=0.0)
+    relations.add(pd.concat([at_most_thrice] * 3), services, 1.0, lo=-np.inf, hi=0.0)
     _areas_within(relations, "vulnerability_wards", cells, "vulnerability", "ward")
 
 
@@ -1031,7 +1061,7 @@ def _derived_relations(pool: Pool, constraints: list[_Constraint], codes: pd.Ind
         half = 0.5 * 10.0 ** -derived.decimals + SLACK * np.maximum(1.0, rows["observed"].abs().to_numpy(float))
         constant = _coefficient(derived.constant, rows)
         for side, limit in (("lo", rows["observed"].to_numpy(float) - half), ("hi", rows["observed"].to_numpy(float) + half)):
-            relation = rows["constraint"] + "|" + side
+            relation = constraint.source + "#" + rows["id"].astype(str) + "|" + side
             bounds = {"lo": limit * constant, "hi": np.inf} if side == "lo" else {"lo": -np.inf, "hi": limit * constant}
             for i, coef in derived.numerator:
                 relations.add(relation, pd.Series(codes[rows[f"cell_{i}"].to_numpy()]), _coefficient(coef, rows), **bounds)
@@ -1104,6 +1134,10 @@ class _Block:
     def _solver(self, integral: bool) -> highspy.Highs:
         solver = highspy.Highs()
         solver.setOptionValue("output_flag", False)
+        if not integral:
+            # keep the basis from one objective to the next: it stays primal feasible, so primal simplex
+            solver.setOptionValue("presolve", "off")
+            solver.setOptionValue("simplex_strategy", 4)
         solver.passModel(self.lp)
         if integral:
             n = self.lp.num_col_

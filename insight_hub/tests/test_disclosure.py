@@ -55,11 +55,16 @@ MARTS = {
     "share_ward_service_demand": ("ward_service_demand", {}),
     "share_lsoa_service_demand": ("lsoa_service_demand", {}),
     "share_ward_community_safety_demand": ("ward_community_safety_demand", {}),
+    "share_ward_service_first_contacts": ("ward_service_first_contacts", {}),
+    "share_service_overlap": ("service_overlap", {}),
+    "share_service_equalities": ("service_equalities", {}),
     "share_ward_multiple_needs": ("ward_multiple_needs", {}),
+    "share_imd_decile_multiple_needs": ("imd_decile_multiple_needs", {}),
     "share_segment_multiple_needs": ("segment_multiple_needs", {}),
+    "share_ward_financial_vulnerability": ("ward_financial_vulnerability", {}),
 }
 # Totals no share publishes, as the sum of one level's cells: (family, level of the parts).
-UNPUBLISHED_TOTALS = (("needs", "ward"), ("segment", "segment"))
+UNPUBLISHED_TOTALS = (("needs", "ward"), ("segment", "segment"), ("vulnerability", "ward"))
 
 
 def _marts(warehouse: Path) -> dict[str, pd.DataFrame]:
@@ -73,9 +78,17 @@ def _marts(warehouse: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _truth(marts: dict[str, pd.DataFrame]) -> pd.Series:
-    """The true value of every cell an attack can name, by cell."""
-    cells = pd.concat([attack.share_cells(share, frame)[["cell", "value"]] for share, frame in marts.items()])
+def _truth(marts: dict[str, pd.DataFrame], warehouse: Path) -> pd.Series:
+    """The true value of every cell an attack can name, by cell: everyone known to each service (all
+    of them, located or not) as well as what the shares publish."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        everyone = con.execute(
+            "select 'demand|people:' || service_code || '|all|' as cell, people_known_count as value "
+            "from marts.borough_service_demand union all "
+            "select 'demand|households:' || service_code || '|all|', households_known_count "
+            "from marts.borough_service_demand").df()
+    cells = pd.concat([everyone, *(attack.share_cells(share, frame)[["cell", "value"]]
+                                   for share, frame in marts.items())])
     truth = cells.drop_duplicates("cell").set_index("cell")["value"]
     parsed = attack._parsed(truth.index.to_series())
     for family, level in UNPUBLISHED_TOTALS:
@@ -87,7 +100,7 @@ def _truth(marts: dict[str, pd.DataFrame]) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def truth(built_borough: Workspace) -> pd.Series:
-    return _truth(_marts(built_borough.warehouse))
+    return _truth(_marts(built_borough.warehouse), built_borough.warehouse)
 
 
 @pytest.fixture(scope="module")
@@ -196,14 +209,18 @@ def _with_true_figures(tables: list[attack.Table], marts: dict[str, pd.DataFrame
     published derived column replaced by the mart's own column (null where the mart has none)."""
     for table in tables:
         spec = attack.SHARES[table.name]
-        keys = ["commission_id", *spec.areas]
-        frame = table.frame.drop(columns=["borough_resident_count", "borough_household_count"], errors="ignore")
-        mart = marts[table.name]
+        frame = table.frame.copy()
         figures = [d.column for d in spec.derived]
-        true = frame[keys].merge(mart[keys + [c for c in figures if c in mart]], on=keys, how="left",
-                                 validate="one_to_one")
-        for column in figures:
-            frame[column] = true[column].where(frame[column].notna()) if column in true else pd.NA
+        if figures:
+            keys = ["commission_id", *spec.areas]
+            mart = marts[table.name]
+            key_text = {k: attack._text(frame[k]) for k in keys}
+            mart_keys = pd.DataFrame({k: attack._text(mart[k]) for k in keys})
+            true = pd.DataFrame(key_text).merge(mart_keys.join(mart[[c for c in figures if c in mart]]), on=keys,
+                                                how="left", validate="one_to_one")
+            for column in figures:
+                frame[column] = true[column].where(frame[column].notna().to_numpy()).to_numpy() \
+                    if column in true else pd.NA
         out = folder / table.folder.relative_to(table.folder.parents[1])
         out.mkdir(parents=True, exist_ok=True)
         shutil.copy(table.folder / "manifest.json", out / "manifest.json")
