@@ -200,7 +200,8 @@ def _compared(column: str, count: str, population: str, benchmark: str, benchmar
         n, big_n = _coefficient(population, rows), _coefficient(benchmark_population, rows)
         with np.errstate(divide="ignore", invalid="ignore"):
             reference = np.where(big_n > 0, xs[1] / big_n, np.nan)
-        return _compare(_wilson(xs[0], n, "lower"), _wilson(xs[0], n, "upper"), reference, ("higher", "lower", "similar"))
+        return _compare(_wilson(xs[0], n, "lower"), _wilson(xs[0], n, "upper"), reference,
+                        ("higher", "lower", "similar"))
     return Derived(column, (count, benchmark), formula=formula)
 
 
@@ -790,7 +791,8 @@ def attack_counts(pool: Pool) -> pd.DataFrame:
     multiples = candidates.loc[candidates["value"] % pool.base == 0, "cell"]
     # the hypothesis that every column was computed from rounded counts is refuted by a published
     # count whose published value no longer fits, or by a total no multiple of the base fits
-    found["refutes_rounding"] = np.where(published, ~found["cell"].isin(keeps_published), ~found["cell"].isin(multiples))
+    found["refutes_rounding"] = np.where(published, ~found["cell"].isin(keeps_published),
+                                         ~found["cell"].isin(multiples))
     found["is_leak"] = found["is_recovered"] & np.where(
         published, found["low"] != found["published"], found["is_withheld"] | (found["low"] % pool.base != 0))
     return found
@@ -1060,13 +1062,16 @@ def _derived_relations(pool: Pool, constraints: list[_Constraint], codes: pd.Ind
         rows = constraint.rows
         half = 0.5 * 10.0 ** -derived.decimals + SLACK * np.maximum(1.0, rows["observed"].abs().to_numpy(float))
         constant = _coefficient(derived.constant, rows)
-        for side, limit in (("lo", rows["observed"].to_numpy(float) - half), ("hi", rows["observed"].to_numpy(float) + half)):
+        observed = rows["observed"].to_numpy(float)
+        for side, limit in (("lo", observed - half), ("hi", observed + half)):
             relation = constraint.source + "#" + rows["id"].astype(str) + "|" + side
             bounds = {"lo": limit * constant, "hi": np.inf} if side == "lo" else {"lo": -np.inf, "hi": limit * constant}
             for i, coef in derived.numerator:
-                relations.add(relation, pd.Series(codes[rows[f"cell_{i}"].to_numpy()]), _coefficient(coef, rows), **bounds)
+                relations.add(relation, pd.Series(codes[rows[f"cell_{i}"].to_numpy()]), _coefficient(coef, rows),
+                              **bounds)
             for i, coef in derived.denominator:
-                relations.add(relation, pd.Series(codes[rows[f"cell_{i}"].to_numpy()]), -limit * _coefficient(coef, rows), **bounds)
+                relations.add(relation, pd.Series(codes[rows[f"cell_{i}"].to_numpy()]),
+                              -limit * _coefficient(coef, rows), **bounds)
     return relations
 
 
@@ -1100,7 +1105,8 @@ def _bounds(pool: Pool, variables: pd.Index, counts: pd.DataFrame | None) -> tup
     lower = np.where(withheld, 1.0, 0.0)
     upper = np.full(len(variables), np.inf)
     has_value = ~np.isnan(published)
-    lower = np.where(has_value, np.where(published == 0, 0.0, np.maximum(published + low_offset, pool.threshold + 1)), lower)
+    lower = np.where(has_value, np.where(published == 0, 0.0, np.maximum(published + low_offset, pool.threshold + 1)),
+                     lower)
     upper = np.where(has_value, np.where(published == 0, 0.0, published + high_offset), upper)
     lower = np.where(is_error, -high_offset, lower)
     upper = np.where(is_error, -low_offset, upper)
@@ -1293,7 +1299,8 @@ def attack_changes(later: list[PoolAudit], earlier: list[PoolAudit]) -> pd.DataF
         if previous is None:
             continue
         both = audit.ranges.merge(previous.ranges, on="cell", suffixes=("", "_earlier"))
-        both = both.assign(change_low=both["low"] - both["high_earlier"], change_high=both["high"] - both["low_earlier"],
+        both = both.assign(change_low=both["low"] - both["high_earlier"],
+                           change_high=both["high"] - both["low_earlier"],
                            pool=audit.pool.label)
         zeros = (both["published"] == 0) & (both["published_earlier"] == 0)
         both["is_exposed"] = (both["change_low"] == both["change_high"]) & ~zeros
@@ -1336,16 +1343,18 @@ def report(result: Audit, folders: list[Path], limit: int = 5) -> list[str]:
     """What the attacks recovered, as printed lines."""
     lines = []
     for build, (folder, audits) in enumerate(zip(folders, result.builds)):
-        lines.append(f"build {build} ({folder}): {sum(len(a.pool.tables) for a in audits)} files in {len(audits)} pools")
+        files = sum(len(a.pool.tables) for a in audits)
+        lines.append(f"build {build} ({folder}): {files} files in {len(audits)} pools")
         for a in audits:
             cells = a.pool.cells
             lines.append(f"  {a.pool.label}: {(~cells['is_withheld']).sum():,} published counts, "
                          f"{cells['is_withheld'].sum():,} withheld; files computed from {a.computed_from}")
             lines += [f"    ! {finding}" for finding in a.pool.findings[:limit]]
             recovered = a.counts[a.counts["is_recovered"] & a.counts["published"].notna()]
-            lines.append(f"    attack 1 (each count from its own columns): {len(recovered):,} published counts "
-                         f"recovered exactly, {len(a.leaks):,} beyond the rounding rule")
-            lines += _examples(a.leaks, lambda r: f"{r['cell']} ({r['source'] if pd.notna(r['source']) else 'no file'}): "
+            lines.append(f"    attack 1 (each count from its own columns): one candidate fits {len(recovered):,} "
+                         f"published counts; {len(a.leaks):,} counts recovered beyond the rounding rule")
+            lines += _examples(a.leaks, lambda r: f"{r['cell']} ({r['source'] if pd.notna(r['source']) else 'no file'}"
+                                                   "): "
                                                    f"published {_value(r['published'])}, recovered {r['low']:g}", limit)
             withheld = a.ranges[a.ranges["is_withheld"]]
             lines.append(f"    attack 2 (withheld counts from every total): {len(a.exposed):,} exposed of "
@@ -1361,14 +1370,16 @@ def report(result: Audit, folders: list[Path], limit: int = 5) -> list[str]:
         lines.append(f"attack 3 (change of one person, build {build} against build {build + 1}): {len(exposed):,} "
                      f"exact changes of {len(changes):,} counts in both")
         lines += _examples(exposed, lambda r: f"{r['cell']} ({r['source']}): {_value(r['published_earlier'])} then "
-                                              f"{_value(r['published'])}, changed by exactly {r['change_low']:+g}", limit)
+                                              f"{_value(r['published'])}, changed by exactly {r['change_low']:+g}",
+                           limit)
     lines.append("nothing recovered beyond what the rounding rule releases" if result.is_clean
                  else "DISCLOSIVE: the files give away more than the rounding rule releases")
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m insight_hub.disclosure_attack", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m insight_hub.disclosure_attack",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="+", type=Path,
                         help="one build's export folder, then the export folders of earlier builds (latest first)")
     parser.add_argument("--examples", type=int, default=5, help="findings printed per attack and pool")

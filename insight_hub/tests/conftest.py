@@ -66,7 +66,8 @@ def borough_exports(built_borough: Workspace, tmp_path_factory: pytest.TempPathF
 
 def _keys(workspace: Workspace) -> dict[str, str]:
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        return dict(con.execute("select record_token, person_key from intermediate.int_person_keys__assigned").fetchall())
+        return dict(con.execute(
+            "select record_token, person_key from intermediate.int_person_keys__assigned").fetchall())
 
 
 def _changes(workspace: Workspace) -> list[tuple]:
