@@ -1195,7 +1195,7 @@ def attack_withheld(pool: Pool, relations: Relations, counts: pd.DataFrame | Non
     free = np.flatnonzero(~fixed)
     low, high = lower.copy(), upper.copy()
     structure = free_matrix[active]
-    n_rows, n_free = structure.shape
+    n_rows = structure.shape[0]
     graph = sparse.bmat([[None, structure], [structure.T, None]]).tocsr()
     _, labels = connected_components(graph, directed=False)
     variable_block = labels[n_rows:]
