@@ -1364,7 +1364,7 @@ def report(result: Audit, folders: list[Path], limit: int = 5) -> list[str]:
             if len(withheld):
                 narrowest = a.narrowest
                 lines.append(f"      narrowest range: {narrowest['cell'].iloc[0]} {narrowest['low'].iloc[0]:g} to "
-                             f"{narrowest['high'].iloc[0]:g} ({len(narrowest):,} counts that narrow)")
+                             f"{narrowest['high'].iloc[0]:g} (as narrow for {len(narrowest):,} withheld counts)")
     for build, changes in enumerate(result.changes):
         exposed = changes[changes["is_exposed"]]
         lines.append(f"attack 3 (change of one person, build {build} against build {build + 1}): {len(exposed):,} "
