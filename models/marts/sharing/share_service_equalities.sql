@@ -73,7 +73,9 @@ rated as (
         {{ share_of_total('users_count', 'case when category_code is not null then users_with_known_value_count end') }}
             as users_share,
         {{ share_of_total('resident_count', 'residents_total_count') }} as resident_share,
-        {{ representation_columns('users_count', 'users_with_known_value_count', 'resident_count', 'residents_total_count') }}
+        {{ representation_columns(
+            'users_count', 'users_with_known_value_count', 'resident_count', 'residents_total_count'
+        ) }}
     from published
 )
 

@@ -106,8 +106,15 @@ memberships as (
         cell_id
     from cells
     where
-        area_level in ('borough', 'imd_decile')
-        and measure in ('{{ measures | map(attribute=0) | join("', '") }}')
+        area_level = 'imd_decile'
+        or (
+            area_level = 'borough'
+            and measure in (
+                select deciles.measure
+                from cells as deciles
+                where deciles.area_level = 'imd_decile'
+            )
+        )
     union all
     -- per ward: vulnerable = arrears + reduction - both
     select

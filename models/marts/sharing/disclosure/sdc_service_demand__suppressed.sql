@@ -29,7 +29,9 @@
 {%- set not_located = [('people', 'not_located_people_count'), ('households', 'not_located_households_count')] %}
 {%- set other_needs = [('households_with_other_needs', 'households_with_other_needs_count')] %}
 {%- set unpublished = ['not_located', 'first_contacts_outside_window', 'households_not_known_to'] %}
-{%- set by_service = ['service_code', 'cast(null as varchar) as parent_area_code', 'cast(null as varchar) as breakdown'] %}
+{%- set by_service = [
+    'service_code', 'cast(null as varchar) as parent_area_code', 'cast(null as varchar) as breakdown',
+] %}
 {%- set community_safety = [
     "'community_safety' as service_code", 'cast(null as varchar) as parent_area_code',
     'cast(null as varchar) as breakdown',
@@ -188,13 +190,13 @@ classified as (
     -- the not known category of a characteristic is its own measure
     select
         commission_id,
-        case when measure = 'users' and breakdown is null then 'users_not_known' else measure end as measure,
         service_code,
         parent_area_code,
         breakdown,
         area_level,
         area_code,
-        cell_value
+        cell_value,
+        case when measure = 'users' and breakdown is null then 'users_not_known' else measure end as measure
     from counts
 ),
 
