@@ -13,24 +13,11 @@ import json
 import shutil
 
 import duckdb
-import pytest
 
 from insight_hub.linkage.evaluate import evaluate
 from insight_hub.tests.dbt_project import Workspace
 
 COMMISSION = "IH-2026-001"
-
-
-def _keys(workspace: Workspace) -> dict[str, str]:
-    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        return dict(con.execute("select record_token, person_key from intermediate.int_person_keys__assigned").fetchall())
-
-
-def _changes(workspace: Workspace) -> list[tuple]:
-    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        return con.execute(
-            "select invocation_id, previous_person_key, person_key, change_type, record_count "
-            "from intermediate.int_person_keys__changes order by all").fetchall()
 
 
 def test_accuracy_on_the_small_borough(built_borough: Workspace) -> None:
@@ -75,30 +62,6 @@ def test_splink_leaves_no_tables_and_saves_its_model(built_borough: Workspace) -
     assert not leftovers
     model = json.loads((built_borough.target / "linkage" / f"splink_model_{COMMISSION}.json").read_text())
     assert {c["output_column_name"] for c in model["comparisons"]} >= {"nhs_number", "forename", "date_of_birth"}
-
-
-@pytest.fixture(scope="module")
-def redelivered(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """A borough built without its latest deliveries, rebuilt unchanged, then
-    rebuilt with them."""
-    workspace = Workspace(tmp_path_factory.mktemp("redelivery"), master_key=built_borough.master_key)
-    shutil.copytree(built_borough.landing, workspace.landing)
-    held_back = workspace.root / "held_back"
-    held_back.mkdir()
-    latest = [p for p in (workspace.landing / COMMISSION).rglob("*_2026-10.*")]
-    assert latest, "the small borough has no second delivery to hold back"
-    for path in latest:
-        shutil.move(path, held_back / path.name)
-    workspace.dbt("build", "--exclude", "test_type:data")
-    first = _keys(workspace)
-    workspace.dbt("run", "--select", "+int_person_keys__changes")
-    rebuilt = _keys(workspace)
-    changes_after_rebuild = _changes(workspace)
-    for path in latest:
-        shutil.move(held_back / path.name, path)
-    workspace.dbt("run", "--select", "+int_person_keys__changes")
-    return {"first": first, "rebuilt": rebuilt, "after": _keys(workspace),
-            "changes_after_rebuild": changes_after_rebuild, "changes": _changes(workspace)}
 
 
 def test_keys_survive_a_rebuild(redelivered: dict) -> None:
