@@ -239,6 +239,32 @@
             {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- do violations.extend(graph_violations()) -%}
+    {{ return(violations) }}
+{%- endmacro %}
+
+
+{% macro graph_violations() -%}
+    {#- Rules over the graph: only staging models read sources, and staging
+        models store nothing (views or ephemeral), except the models
+        var('staging_table_models') names. -#}
+    {%- set violations = [] -%}
+    {%- set stored_in_staging = var('staging_table_models', []) -%}
+    {%- set readers = (graph.nodes.values() | list) + (graph.exposures.values() | list) -%}
+    {%- for node in readers if node.resource_type != 'test' -%}
+        {%- set label = node.resource_type ~ ' ' ~ node.name -%}
+        {%- set in_staging = node.resource_type == 'model' and node.fqn[1] == 'staging' -%}
+        {%- for parent in node.depends_on.nodes if parent in graph.sources and not in_staging -%}
+            {%- set source = graph.sources[parent] -%}
+            {%- do violations.append(label ~ ": reads source " ~ source.source_name ~ "." ~ source.name ~ " directly; only staging models (models/staging/) may read a source") -%}
+        {%- endfor -%}
+        {%- if in_staging -%}
+            {%- set allowed = ['view', 'ephemeral'] + (['table'] if node.name in stored_in_staging else []) -%}
+            {%- if node.config.materialized not in allowed -%}
+                {%- do violations.append(label ~ ": a staging model is materialized as '" ~ node.config.materialized ~ "'; staging models are views or ephemeral, so the cleartext they read is never stored") -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return(violations) }}
 {%- endmacro %}
 
@@ -250,7 +276,7 @@
         {%- if violations -%}
             {{ exceptions.raise_compiler_error("Governance check failed (" ~ violations | length ~ "):\n  - " ~ violations | join("\n  - ")) }}
         {%- endif -%}
-        {{ log("Governance check passed: metadata, privacy notice, commissions and risk assessments agree.", info=true) }}
+        {{ log("Governance check passed: metadata, privacy notice, commissions, risk assessments, and the graph agree.", info=true) }}
     {%- endif -%}
     select 1 as governance_checked
 {%- endmacro %}
