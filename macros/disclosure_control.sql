@@ -1,10 +1,12 @@
 {#- Statistical disclosure control for everything that leaves the Hub
     (models/marts/sharing). The rules come from the disclosure_rules register
     per commission and recipient; the default is the common UK rule: counts of
-    1 to 7 suppressed, every other count rounded to the nearest 5, rates and
-    ratios computed from unrounded figures and withheld when their numerator
-    is suppressed, and secondary suppression so that no suppressed cell can be
-    recovered from a total. Suppressed cells are NULL with the status marker
+    1 to 7 suppressed, every other count rounded to the nearest 5, and
+    secondary suppression so that no suppressed cell can be recovered from a
+    total. A sharing model computes every rate, interval, ratio and share it
+    publishes from the counts it publishes (rounded, or NULL when withheld, so
+    the figure is withheld with them), never from unrounded counts: every
+    figure follows from what the share releases. Suppressed cells are NULL with the status marker
     var('sdc_suppressed_marker') ('[c]', as ONS marks confidential cells); a
     true zero stays 0. Each macro is dispatched: DuckDB is the default. -#}
 
@@ -53,17 +55,6 @@
     {#- The status beside a published count: the suppressed marker when the
         count is withheld, NULL when it is published. -#}
     case when coalesce({{ is_suppressed }}, true) then '{{ sdc_suppressed_marker() }}' end
-{%- endmacro %}
-
-
-{% macro sdc_withheld(value, numerator_is_suppressed) -%}
-    {{ return(adapter.dispatch('sdc_withheld', 'insight_hub')(value, numerator_is_suppressed)) }}
-{%- endmacro %}
-
-{% macro default__sdc_withheld(value, numerator_is_suppressed) -%}
-    {#- A rate, ratio or interval (computed from unrounded figures) as
-        published: NULL when its numerator is suppressed, else the value. -#}
-    case when not coalesce({{ numerator_is_suppressed }}, true) then {{ value }} end
 {%- endmacro %}
 
 
@@ -117,7 +108,9 @@
         suppresses its cheapest other member with a value above 0 (by
         priority, then value, then cell_id); zeros are never suppressed, and
         whenever a constraint has exactly one suppressed member it has such a
-        candidate (its total, or another part, is positive). Partitions are
+        candidate (its total, or another part, is positive). A cell with a
+        NULL secondary_priority is never chosen: its status is fixed (e.g. a
+        cell another family decided, which this one must respect). Partitions are
         independent tables (a commission under one rule). After
         `passes` passes (var sdc_secondary_passes, default 10) sdc_suppressed
         holds each cell with is_suppressed, suppressed_at_pass (0 primary, k
@@ -172,7 +165,7 @@
                 on
                     sdc_memberships.partition_id = sdc_cells.partition_id
                     and sdc_memberships.cell_id = sdc_cells.cell_id
-            where not sdc_cells.is_suppressed and sdc_cells.cell_value > 0
+            where not sdc_cells.is_suppressed and sdc_cells.cell_value > 0 and sdc_cells.secondary_priority is not null
         ) as sdc_candidates
         where choice = 1
     ),
@@ -212,45 +205,11 @@
 {% macro sdc_count_columns(name, count, is_suppressed, rounding_base) -%}
     {#- The two select-list columns a sharing model publishes for one count:
         `name` (rounded, or NULL when suppressed) and `name`_status (the
-        suppressed marker, or NULL when published). -#}
+        suppressed marker, or NULL when published). Every rate, interval,
+        ratio and share the model publishes is computed from `name`, never
+        from `count`. -#}
     {{ sdc_published_count(count, is_suppressed, rounding_base) }} as {{ name }},
     {{ sdc_status(is_suppressed) }} as {{ name }}_status
-{%- endmacro %}
-
-
-{% macro sdc_rate_columns(name, relation, is_suppressed, is_benchmark_suppressed, benchmark='borough') -%}
-    {#- The rate columns of rate_per_1000_columns (from `relation`, computed
-        there from unrounded counts) as a sharing model publishes them: the
-        rate and its interval withheld when the area's count is suppressed,
-        the benchmark rate when the benchmark's count is, and the ratio and
-        comparison when either is. -#}
-    {%- set either = '(' ~ is_suppressed ~ ' or ' ~ is_benchmark_suppressed ~ ')' -%}
-    {{ sdc_withheld(relation ~ '.' ~ name ~ '_rate_per_1000', is_suppressed) }} as {{ name }}_rate_per_1000,
-    {{ sdc_withheld(relation ~ '.' ~ name ~ '_rate_per_1000_ci_lower', is_suppressed) }}
-        as {{ name }}_rate_per_1000_ci_lower,
-    {{ sdc_withheld(relation ~ '.' ~ name ~ '_rate_per_1000_ci_upper', is_suppressed) }}
-        as {{ name }}_rate_per_1000_ci_upper,
-    {{ sdc_withheld(relation ~ '.' ~ benchmark ~ '_' ~ name ~ '_rate_per_1000', is_benchmark_suppressed) }}
-        as {{ benchmark }}_{{ name }}_rate_per_1000,
-    {{ sdc_withheld(relation ~ '.' ~ name ~ '_rate_ratio_to_' ~ benchmark, either) }}
-        as {{ name }}_rate_ratio_to_{{ benchmark }},
-    {{ sdc_withheld(relation ~ '.' ~ name ~ '_compared_with_' ~ benchmark, either) }}
-        as {{ name }}_compared_with_{{ benchmark }}
-{%- endmacro %}
-
-
-{% macro sdc_interval_columns(name, numerator, denominator, is_suppressed) -%}
-    {#- The 95% Wilson score interval of numerator / denominator per 1,000
-        (as rate_per_1000_columns computes it, from unrounded counts) as a
-        sharing model publishes it: {name}_rate_per_1000_ci_lower and
-        _ci_upper, withheld when the numerator is suppressed. For a share
-        whose mart publishes the rate but not its interval. -#}
-    {%- for bound in ['lower', 'upper'] %}
-    {{ sdc_withheld(
-        'round(1000.0 * ' ~ wilson_interval(numerator, denominator, bound) ~ ', 2)', is_suppressed
-    ) }} as {{ name }}_rate_per_1000_ci_{{ bound }}
-    {{- ',' if not loop.last }}
-    {%- endfor %}
 {%- endmacro %}
 
 
@@ -357,9 +316,10 @@
     {#- A suppression table read back by a sharing model: one row per
         commission, threshold, `keys` (e.g. service_code) and area of
         `area_level` (the area's code named `area_code`, e.g. ward_code;
-        none for the borough), with is_<measure>_suppressed for each of
-        `measures`. Only rows of those measures (and meeting `where`, SQL)
-        are read. -#}
+        none for the borough), with is_<measure>_suppressed and
+        <measure>_value (the unrounded count, for the sharing model to
+        publish with sdc_count_columns) for each of `measures`. Only rows of
+        those measures (and meeting `where`, SQL) are read. -#}
     {%- set group_by = ['commission_id', 'suppress_up_to'] + keys + ([] if area_code is none else ['area_code']) -%}
     select
         commission_id,
@@ -371,7 +331,8 @@
         area_code as {{ area_code }},
         {%- endif %}
         {%- for measure in measures %}
-        bool_or(is_suppressed) filter (where measure = '{{ measure }}') as is_{{ measure }}_suppressed
+        bool_or(is_suppressed) filter (where measure = '{{ measure }}') as is_{{ measure }}_suppressed,
+        max(cell_value) filter (where measure = '{{ measure }}') as {{ measure }}_value
         {{- ',' if not loop.last }}
         {%- endfor %}
     from {{ suppression }}

@@ -68,3 +68,21 @@
     from {{ cells }}
     where measure in ('multiple', 'band_2', 'band_3', 'band_4_plus')
 {%- endmacro %}
+
+
+{% macro financial_vulnerability_measures() -%}
+    {#- The counts of ward_financial_vulnerability, as (measure, column) pairs
+        in the order the mart and its share publish them: financially
+        vulnerable households, of those with arrears and with council tax
+        reduction, and those also known to social care, housing, community
+        safety and any of the three. -#}
+    {{ return([
+        ('financially_vulnerable', 'financially_vulnerable_households_count'),
+        ('with_arrears', 'households_with_arrears_count'),
+        ('with_reduction', 'households_with_council_tax_reduction_count'),
+        ('known_to_social_care', 'vulnerable_known_to_social_care_count'),
+        ('known_to_housing', 'vulnerable_known_to_housing_count'),
+        ('known_to_community_safety', 'vulnerable_known_to_community_safety_count'),
+        ('known_to_any', 'vulnerable_known_to_any_count'),
+    ]) }}
+{%- endmacro %}

@@ -86,17 +86,28 @@
 {%- endmacro %}
 
 
-{% macro rate_per_1000_columns(name, numerator, denominator, benchmark_numerator, benchmark_denominator, benchmark='borough') -%}
-    {#- The select-list columns the marts publish for one proportion, named
-        from `name`: {name}_rate_per_1000 with its 95% Wilson score interval
-        (_ci_lower, _ci_upper), the benchmark's rate ({benchmark}_{name}_rate_per_1000),
-        the ratio to it ({name}_rate_ratio_to_{benchmark}) and whether the
-        interval lies above, below or around it ({name}_compared_with_{benchmark}).
-        Rates rounded to 2 decimal places and ratios to 3; the comparison is
-        made on unrounded figures. -#}
+{% macro rate_per_1000_interval_columns(name, numerator, denominator) -%}
+    {#- The select-list columns for one proportion without a benchmark, named
+        from `name`: {name}_rate_per_1000 (rounded to 2 decimal places) and its
+        95% Wilson score interval ({name}_rate_per_1000_ci_lower, _ci_upper).
+        NULL when the numerator is NULL (a withheld count). -#}
     round(1000.0 * {{ numerator }} / nullif({{ denominator }}, 0), 2) as {{ name }}_rate_per_1000,
     round(1000.0 * {{ wilson_interval(numerator, denominator, 'lower') }}, 2) as {{ name }}_rate_per_1000_ci_lower,
-    round(1000.0 * {{ wilson_interval(numerator, denominator, 'upper') }}, 2) as {{ name }}_rate_per_1000_ci_upper,
+    round(1000.0 * {{ wilson_interval(numerator, denominator, 'upper') }}, 2) as {{ name }}_rate_per_1000_ci_upper
+{%- endmacro %}
+
+
+{% macro rate_per_1000_columns(name, numerator, denominator, benchmark_numerator, benchmark_denominator, benchmark='borough') -%}
+    {#- The select-list columns the marts publish for one proportion, named
+        from `name`: rate_per_1000_interval_columns ({name}_rate_per_1000 with
+        its 95% Wilson score interval), the benchmark's rate
+        ({benchmark}_{name}_rate_per_1000), the ratio to it
+        ({name}_rate_ratio_to_{benchmark}) and whether the interval lies
+        above, below or around it ({name}_compared_with_{benchmark}). Rates
+        rounded to 2 decimal places and ratios to 3; the comparison is made on
+        unrounded figures. Each column is NULL when a count it uses is NULL
+        (a withheld count, in a sharing model). -#}
+    {{ rate_per_1000_interval_columns(name, numerator, denominator) }},
     round(1000.0 * {{ benchmark_numerator }} / nullif({{ benchmark_denominator }}, 0), 2)
         as {{ benchmark }}_{{ name }}_rate_per_1000,
     round({{ ratio_of_proportions(numerator, denominator, benchmark_numerator, benchmark_denominator) }}, 3)
@@ -106,4 +117,45 @@
         wilson_interval(numerator, denominator, 'upper'),
         'cast(' ~ benchmark_numerator ~ ' as double) / nullif(' ~ benchmark_denominator ~ ', 0)'
     ) }} as {{ name }}_compared_with_{{ benchmark }}
+{%- endmacro %}
+
+
+{% macro share_of_total(part, total) -%}
+    {#- part / total as a proportion rounded to 4 decimal places; NULL when
+        either is NULL or the total is 0. -#}
+    round(cast({{ part }} as double) / nullif({{ total }}, 0), 4)
+{%- endmacro %}
+
+
+{% macro jaccard_index(both, first, second) -%}
+    {#- The Jaccard index of two sets from their sizes and the size of their
+        intersection: both / (first + second - both), rounded to 4 decimal
+        places (share_of_total); NULL when any is NULL. -#}
+    {{ share_of_total(both, '(' ~ first ~ ' + ' ~ second ~ ' - ' ~ both ~ ')') }}
+{%- endmacro %}
+
+
+{% macro representation_columns(users, users_known, residents, residents_total) -%}
+    {#- The select-list columns comparing a group's share of a service's
+        users (users / users_known) with its share of residents (residents /
+        residents_total): representation_ratio (ratio_of_proportions), its 95%
+        Katz log interval (representation_ratio_ci_lower, _ci_upper), rounded
+        to 3 decimal places, and representation: over-represented or
+        under-represented when the interval lies wholly above or below 1, else
+        in proportion (compared on the rounded bounds). NULL when a count is
+        NULL or the users are 0. -#}
+    round({{ ratio_of_proportions(users, users_known, residents, residents_total) }}, 3) as representation_ratio,
+    round({{ katz_log_interval(users, users_known, residents, residents_total, 'lower') }}, 3)
+        as representation_ratio_ci_lower,
+    round({{ katz_log_interval(users, users_known, residents, residents_total, 'upper') }}, 3)
+        as representation_ratio_ci_upper,
+    case {{ compared_with_benchmark(
+        'round(' ~ katz_log_interval(users, users_known, residents, residents_total, 'lower') ~ ', 3)',
+        'round(' ~ katz_log_interval(users, users_known, residents, residents_total, 'upper') ~ ', 3)',
+        '1.0'
+    ) }}
+        when 'higher' then 'over-represented'
+        when 'lower' then 'under-represented'
+        when 'similar' then 'in proportion'
+    end as representation
 {%- endmacro %}

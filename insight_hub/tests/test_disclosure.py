@@ -40,6 +40,8 @@ MARKER = "[c]"
 SHARES = (
     "share_borough_service_demand", "share_ward_service_demand", "share_lsoa_service_demand",
     "share_ward_community_safety_demand", "share_ward_multiple_needs", "share_segment_multiple_needs",
+    "share_imd_decile_multiple_needs", "share_ward_financial_vulnerability", "share_service_overlap",
+    "share_service_equalities", "share_ward_service_first_contacts",
 )
 NEEDS_BANDS = ("known_to_1_service_count", "known_to_2_services_count", "known_to_3_services_count",
                "known_to_4_plus_services_count")
@@ -76,17 +78,41 @@ def _cells(table: str, row: dict) -> list[tuple[Cell, str]]:
                        "share_ward_service_demand": ("ward", row.get("ward_code")),
                        "share_lsoa_service_demand": ("lsoa", row.get("lsoa21_code"))}[table]
         return [(("demand", column.removesuffix("_known_count"), row["service_code"], level, area), column)
-                for column in ("people_known_count", "households_known_count")]
+                for column in ("people_known_count", "households_known_count")] + _borough_cells(row, row["service_code"])
     if table == "share_ward_community_safety_demand":
         return [(("demand", "people", "community_safety", "ward", row["ward_code"]), "people_known_count"),
                 (("demand", "households", "community_safety", "ward", row["ward_code"]), "households_known_count"),
                 (("other_needs", "households_with_other_needs_count", "community_safety", "ward", row["ward_code"]),
-                 "households_with_other_needs_count")]
-    if table == "share_ward_multiple_needs":
-        return [(("needs", column, None, "ward", row["ward_code"]), column) for column in _count_columns(row)]
-    if table == "share_segment_multiple_needs":
-        return [(("segment", column, None, "segment", row["segment_group_code"]), column) for column in _count_columns(row)]
+                 "households_with_other_needs_count")] + _borough_cells(row, "community_safety")
+    if table in ("share_ward_multiple_needs", "share_imd_decile_multiple_needs"):
+        level, area = ("ward", row["ward_code"]) if table == "share_ward_multiple_needs" else ("imd_decile", row["imd_decile"])
+        return [(("needs", column.removeprefix("borough_"), None, "borough", None) if column.startswith("borough_")
+                 else ("needs", column, None, level, area), column) for column in _count_columns(row)]
+    if table == "share_segment_multiple_needs":  # its borough counts: the ratio _record_benchmarks records
+        return [(("segment", column, None, "segment", row["segment_group_code"]), column)
+                for column in _count_columns(row) if not column.startswith("borough_")]
+    if table == "share_ward_financial_vulnerability":
+        return [(("vulnerability", column.removeprefix("borough_"), None, "borough", None) if column.startswith("borough_")
+                 else ("vulnerability", column, None, "ward", row["ward_code"]), column) for column in _count_columns(row)]
+    if table == "share_service_overlap":
+        return [(("overlap", "households", row["first_service_code"], "all", None), "first_service_households_count"),
+                (("overlap", "households", row["second_service_code"], "all", None), "second_service_households_count"),
+                (("overlap", "both", row["first_service_code"], "all", row["second_service_code"]),
+                 "households_known_to_both_count")]
+    if table == "share_service_equalities":
+        return [(("equalities", "users", row["service_code"], row["characteristic"], row["category_code"]), "users_count"),
+                (("equalities", "users_known", row["service_code"], row["characteristic"], None),
+                 "users_with_known_value_count")]
+    if table == "share_ward_service_first_contacts":
+        return [(("first_contacts", str(row["month_start_date"]), row["service_code"], "ward", row["ward_code"]),
+                 "first_contacts_count")]
     raise AssertionError(f"no cell mapping for {table}")
+
+
+def _borough_cells(row: dict, service: str) -> list[tuple[Cell, str]]:
+    """The borough counts a demand share publishes beside an area's (the benchmark's numerators)."""
+    return [(("demand", measure, service, "borough", None), f"borough_{measure}_known_count")
+            for measure in ("people", "households") if f"borough_{measure}_known_count" in row]
 
 
 @pytest.fixture(scope="module")

@@ -166,7 +166,7 @@ def test_refuses_a_model_that_is_not_an_aggregate(built_borough, tmp_path, capsy
 
 
 def test_refuses_a_model_that_is_not_a_sharing_output(built_borough, tmp_path, capsys) -> None:
-    for model in ("service_overlap", "dim_ward"):
+    for model in ("delivery_data_quality", "dim_ward"):
         message = _refused(built_borough, tmp_path, capsys, "--recipient", "Police", "--commission", COMMISSION,
                            "--output", model)
         assert "is not a sharing model" in message

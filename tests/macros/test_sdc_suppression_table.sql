@@ -6,11 +6,12 @@
 -- Under 7, W1 is withheld (primary) and is alone in borough = W1 + W2 + W3,
 -- so the cheapest other ward, W3, is withheld in pass 1 (wards before the
 -- borough). Under 2 nothing is. sdc_suppressed_cells and sdc_cell_flags read
--- that back per ward and for the borough; sharing_cells_match joins an
--- approval under threshold 7 to its ward rows (sharing_approval_columns
--- first), and sdc_interval_columns publishes the Wilson interval that
--- rate_per_1000_columns computes, withheld with the count. Fails with each
--- row that does not come out as expected.
+-- that back per ward and for the borough (each cell's flag and unrounded
+-- value); sharing_cells_match joins an approval under threshold 7 to its
+-- ward rows (sharing_approval_columns first), which publish W2's 20 (and
+-- its rate, 100.0 per 1,000 of 200, from the published count) and withhold
+-- W1 and W3 with their rates. Fails with each row that does not come out
+-- as expected.
 with
 
 mart as (
@@ -129,9 +130,9 @@ shared as (
     select
         {{ sharing_approval_columns() }},
         mart.ward_code,
-        ward_cells.is_people_suppressed,
-        {{ sdc_interval_columns('people', 'mart.people_count', 'mart.resident_count', 'ward_cells.is_people_suppressed') }},
-        {{ rate_per_1000_columns('unwithheld', 'mart.people_count', 'mart.resident_count', 1, 1) }}
+        ward_cells.people_value,
+        {{ sdc_count_columns('people_count', 'ward_cells.people_value', 'ward_cells.is_people_suppressed', 'approvals.rounding_base') }},
+        mart.resident_count
     from approvals
     inner join mart
         on approvals.commission_id = mart.commission_id
@@ -139,23 +140,30 @@ shared as (
         on {{ sharing_cells_match('ward_cells', 'mart', ['service_code', 'ward_code']) }}
 ),
 
-shared_failures as (
-    select 'shared ' || coalesce(shared.ward_code, 'rows') as failure
+rated as (
+    select
+        *,
+        {{ rate_per_1000_interval_columns('people', 'people_count', 'resident_count') }}
     from shared
+),
+
+shared_failures as (
+    select 'shared ' || coalesce(rated.ward_code, 'rows') as failure
+    from rated
+    inner join mart
+        on rated.ward_code = mart.ward_code
     where
-        shared.recipient_type <> 'Recipient'
-        or shared.approval_id <> 'A1'
-        or shared.disclosure_rule_id <> 'DR-TEST'
-        or shared.suppress_up_to <> 7
-        or shared.rounding_base <> 5
-        or shared.people_rate_per_1000_ci_lower is distinct from case
-            when not shared.is_people_suppressed then shared.unwithheld_rate_per_1000_ci_lower
-        end
-        or shared.people_rate_per_1000_ci_upper is distinct from case
-            when not shared.is_people_suppressed then shared.unwithheld_rate_per_1000_ci_upper
-        end
-        or (select count(*) from shared) <> 3
-        or (select count(people_rate_per_1000_ci_lower) from shared) <> 1
+        rated.recipient_type <> 'Recipient'
+        or rated.approval_id <> 'A1'
+        or rated.disclosure_rule_id <> 'DR-TEST'
+        or rated.suppress_up_to <> 7
+        or rated.rounding_base <> 5
+        or rated.people_value <> mart.people_count
+        or rated.people_count is distinct from case when rated.ward_code = 'W2' then 20 end
+        or rated.people_count_status is distinct from case when rated.ward_code <> 'W2' then '[c]' end
+        or rated.people_rate_per_1000 is distinct from case when rated.ward_code = 'W2' then 100.0 end
+        or (rated.people_rate_per_1000_ci_lower is null) <> (rated.ward_code <> 'W2')
+        or (select count(*) from rated) <> 3
 )
 
 select * from table_failures

@@ -151,29 +151,10 @@ compared as (
 rated as (
     select
         *,
-        round(
-            cast(users_count as double)
-            / nullif(case when category_code is not null then users_with_known_value_count end, 0),
-            4
-        ) as users_share,
-        round(cast(resident_count as double) / nullif(residents_total_count, 0), 4) as resident_share,
-        round({{ ratio_of_proportions(users, users_known, residents, residents_total) }}, 3) as representation_ratio,
-        round({{ katz_log_interval(users, users_known, residents, residents_total, 'lower') }}, 3)
-            as representation_ratio_ci_lower,
-        round({{ katz_log_interval(users, users_known, residents, residents_total, 'upper') }}, 3)
-            as representation_ratio_ci_upper
+        {{ share_of_total(users, 'case when category_code is not null then ' ~ users_known ~ ' end') }} as users_share,
+        {{ share_of_total(residents, residents_total) }} as resident_share,
+        {{ representation_columns(users, users_known, residents, residents_total) }}
     from compared
-),
-
-judged as (
-    select
-        *,
-        case {{ compared_with_benchmark('representation_ratio_ci_lower', 'representation_ratio_ci_upper', '1.0') }}
-            when 'higher' then 'over-represented'
-            when 'lower' then 'under-represented'
-            when 'similar' then 'in proportion'
-        end as representation
-    from rated
 )
 
-select * from judged
+select * from rated

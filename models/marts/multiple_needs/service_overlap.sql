@@ -96,11 +96,12 @@ pair_overlaps as (
 indexed as (
     select
         *,
-        round(cast(households_known_to_both_count as double) / nullif(households_known_to_either_count, 0), 4)
-            as jaccard_index,
-        round(cast(households_known_to_both_count as double) / nullif(first_service_households_count, 0), 4)
+        {{ jaccard_index(
+            'households_known_to_both_count', 'first_service_households_count', 'second_service_households_count'
+        ) }} as jaccard_index,
+        {{ share_of_total('households_known_to_both_count', 'first_service_households_count') }}
             as first_service_share_also_known_to_second,
-        round(cast(households_known_to_both_count as double) / nullif(second_service_households_count, 0), 4)
+        {{ share_of_total('households_known_to_both_count', 'second_service_households_count') }}
             as second_service_share_also_known_to_first
     from pair_overlaps
 )

@@ -85,11 +85,9 @@ combined as (
         demand.households_known_compared_with_borough,
         cast(coalesce(households_with_other_needs.households_with_other_needs_count, 0) as bigint)
             as households_with_other_needs_count,
-        round(
-            cast(coalesce(households_with_other_needs.households_with_other_needs_count, 0) as double)
-            / nullif(demand.households_known_count, 0),
-            4
-        ) as households_with_other_needs_share
+        {{ share_of_total(
+            'coalesce(households_with_other_needs.households_with_other_needs_count, 0)', 'demand.households_known_count'
+        ) }} as households_with_other_needs_share
     from demand
     left join households_with_other_needs
         on

@@ -3,7 +3,7 @@
     total the ward and LSOA shares add up to; those not located are not
     released), rounded, withheld and marked when suppressed, with rates per
     1,000 residents (households) and 95% Wilson score intervals computed
-    from the unrounded counts and withheld with them. -#}
+    from the published counts (withheld with them). -#}
 
 with
 
@@ -23,7 +23,7 @@ borough_cells as (
     {{ sdc_cell_flags('suppression', 'borough', ['people', 'households'], ['service_code']) }}
 ),
 
-shared as (
+published as (
     select
         {{ sharing_approval_columns() }},
         demand.service_code,
@@ -32,29 +32,27 @@ shared as (
         demand.resident_count,
         demand.household_count,
         {{ sdc_count_columns(
-            'people_known_count', 'demand.located_people_count', 'borough_cells.is_people_suppressed',
+            'people_known_count', 'borough_cells.people_value', 'borough_cells.is_people_suppressed',
             'approvals.rounding_base'
         ) }},
         {{ sdc_count_columns(
-            'households_known_count', 'demand.located_households_count', 'borough_cells.is_households_suppressed',
+            'households_known_count', 'borough_cells.households_value', 'borough_cells.is_households_suppressed',
             'approvals.rounding_base'
-        ) }},
-        {{ sdc_withheld('demand.located_people_rate_per_1000', 'borough_cells.is_people_suppressed') }}
-            as people_known_rate_per_1000,
-        {{ sdc_interval_columns(
-            'people_known', 'demand.located_people_count', 'demand.resident_count', 'borough_cells.is_people_suppressed'
-        ) }},
-        {{ sdc_withheld('demand.located_households_rate_per_1000', 'borough_cells.is_households_suppressed') }}
-            as households_known_rate_per_1000,
-        {{ sdc_interval_columns(
-            'households_known', 'demand.located_households_count', 'demand.household_count',
-            'borough_cells.is_households_suppressed'
         ) }}
     from approvals
     inner join demand
         on approvals.commission_id = demand.commission_id
     inner join borough_cells
         on {{ sharing_cells_match('borough_cells', 'demand', ['service_code']) }}
+),
+
+rated as (
+    -- from the published counts only
+    select
+        *,
+        {{ rate_per_1000_interval_columns('people_known', 'people_known_count', 'resident_count') }},
+        {{ rate_per_1000_interval_columns('households_known', 'households_known_count', 'household_count') }}
+    from published
 )
 
-select * from shared
+select * from rated

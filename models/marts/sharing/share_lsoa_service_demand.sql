@@ -2,7 +2,9 @@
     people and households placed in each LSOA where a service knows anyone,
     rounded, with suppressed counts withheld and marked (secondary
     suppression keeps every LSOA's count from being recovered from its
-    ward's), and rates, intervals and comparisons withheld with their count. -#}
+    ward's), beside the borough's published counts and census denominators;
+    rates, intervals and comparisons are computed from those published
+    counts (withheld with them). -#}
 
 with
 
@@ -12,6 +14,10 @@ approvals as (
 
 demand as (
     select * from {{ ref('lsoa_service_demand') }}
+),
+
+borough_demand as (
+    select * from {{ ref('borough_service_demand') }}
 ),
 
 suppression as (
@@ -26,7 +32,7 @@ borough_cells as (
     {{ sdc_cell_flags('suppression', 'borough', ['people', 'households'], ['service_code']) }}
 ),
 
-shared as (
+published as (
     select
         {{ sharing_approval_columns() }},
         demand.service_code,
@@ -38,6 +44,8 @@ shared as (
         demand.imd_decile,
         demand.resident_count,
         demand.household_count,
+        borough_demand.resident_count as borough_resident_count,
+        borough_demand.household_count as borough_household_count,
         {{ sdc_count_columns(
             'people_known_count', 'demand.people_known_count', 'lsoa_cells.is_people_suppressed', 'approvals.rounding_base'
         ) }},
@@ -45,19 +53,40 @@ shared as (
             'households_known_count', 'demand.households_known_count', 'lsoa_cells.is_households_suppressed',
             'approvals.rounding_base'
         ) }},
-        {{ sdc_rate_columns(
-            'people_known', 'demand', 'lsoa_cells.is_people_suppressed', 'borough_cells.is_people_suppressed'
+        {{ sdc_count_columns(
+            'borough_people_known_count', 'borough_cells.people_value', 'borough_cells.is_people_suppressed',
+            'approvals.rounding_base'
         ) }},
-        {{ sdc_rate_columns(
-            'households_known', 'demand', 'lsoa_cells.is_households_suppressed', 'borough_cells.is_households_suppressed'
+        {{ sdc_count_columns(
+            'borough_households_known_count', 'borough_cells.households_value', 'borough_cells.is_households_suppressed',
+            'approvals.rounding_base'
         ) }}
     from approvals
     inner join demand
         on approvals.commission_id = demand.commission_id
+    inner join borough_demand
+        on
+            demand.commission_id = borough_demand.commission_id
+            and demand.service_code = borough_demand.service_code
     inner join lsoa_cells
         on {{ sharing_cells_match('lsoa_cells', 'demand', ['service_code', 'lsoa21_code']) }}
     inner join borough_cells
         on {{ sharing_cells_match('borough_cells', 'demand', ['service_code']) }}
+),
+
+rated as (
+    -- from the published counts only
+    select
+        *,
+        {{ rate_per_1000_columns(
+            'people_known', 'people_known_count', 'resident_count',
+            'borough_people_known_count', 'borough_resident_count'
+        ) }},
+        {{ rate_per_1000_columns(
+            'households_known', 'households_known_count', 'household_count',
+            'borough_households_known_count', 'borough_household_count'
+        ) }}
+    from published
 )
 
-select * from shared
+select * from rated

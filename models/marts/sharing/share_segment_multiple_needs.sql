@@ -2,9 +2,11 @@
     commercial licence clears (sharing_approvals_for keeps only those),
     disclosure-controlled: households by number of targeted services they
     are known to, per household segment group (households without a segment
-    are not released), rounded, withheld and marked when suppressed, with
-    the multiple needs rate, its interval and comparison withheld with their
-    counts. -#}
+    are not released), rounded, withheld and marked when suppressed, beside
+    the published borough counts of households with a segment; the multiple
+    needs rate (per 1,000 linked households, itself a published count), its
+    interval and comparison are computed from those published counts
+    (withheld with them). -#}
 
 {%- set measures = [('linked', 'linked_household_count')] + multiple_needs_measures() %}
 
@@ -33,7 +35,7 @@ borough_cells as (
     {{ sdc_cell_flags('suppression', 'borough', ['multiple', 'linked']) }}
 ),
 
-shared as (
+published as (
     select
         {{ sharing_approval_columns() }},
         needs.segment_group_code,
@@ -43,10 +45,13 @@ shared as (
             column, 'needs.' ~ column, 'segment_cells.is_' ~ measure ~ '_suppressed', 'approvals.rounding_base'
         ) }},
         {%- endfor %}
-        {{ sdc_rate_columns(
-            'multiple_needs', 'needs',
-            '(segment_cells.is_multiple_suppressed or segment_cells.is_linked_suppressed)',
-            '(borough_cells.is_multiple_suppressed or borough_cells.is_linked_suppressed)'
+        {{ sdc_count_columns(
+            'borough_linked_household_count', 'borough_cells.linked_value', 'borough_cells.is_linked_suppressed',
+            'approvals.rounding_base'
+        ) }},
+        {{ sdc_count_columns(
+            'borough_multiple_needs_households_count', 'borough_cells.multiple_value',
+            'borough_cells.is_multiple_suppressed', 'approvals.rounding_base'
         ) }}
     from approvals
     inner join needs
@@ -55,6 +60,17 @@ shared as (
         on {{ sharing_cells_match('segment_cells', 'needs', ['segment_group_code']) }}
     inner join borough_cells
         on {{ sharing_cells_match('borough_cells', 'needs') }}
+),
+
+rated as (
+    -- from the published counts only
+    select
+        *,
+        {{ rate_per_1000_columns(
+            'multiple_needs', 'multiple_needs_households_count', 'linked_household_count',
+            'borough_multiple_needs_households_count', 'borough_linked_household_count'
+        ) }}
+    from published
 )
 
-select * from shared
+select * from rated

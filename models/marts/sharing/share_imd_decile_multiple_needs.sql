@@ -1,0 +1,86 @@
+{#- imd_decile_multiple_needs for approved recipients, disclosure-controlled:
+    households placed in the LSOAs of each national IMD decile by the number
+    of targeted services they are known to (households not located are not
+    released), rounded, withheld and marked when suppressed under the same
+    suppression as share_ward_multiple_needs (deciles and wards add up to
+    the same borough totals), beside the borough's published count of
+    households with multiple needs and census households; the multiple needs
+    rate, its interval and comparison are computed from those published
+    counts (withheld with them). -#}
+
+{%- set measures = multiple_needs_measures() %}
+
+with
+
+approvals as (
+    {{ sharing_approvals_for('imd_decile_multiple_needs') }}
+),
+
+needs as (
+    select * from {{ ref('imd_decile_multiple_needs') }}
+    where imd_decile is not null
+),
+
+suppression as (
+    select * from {{ ref('sdc_multiple_needs__suppressed') }}
+),
+
+borough_households as (
+    select
+        commission_id,
+        cast(sum(household_count) as bigint) as household_count
+    from needs
+    group by commission_id
+),
+
+decile_cells as (
+    {{ sdc_cell_flags(
+        'suppression', 'imd_decile', measures | map(attribute=0) | list, area_code='decile_code'
+    ) }}
+),
+
+borough_cells as (
+    {{ sdc_cell_flags('suppression', 'borough', ['multiple']) }}
+),
+
+published as (
+    select
+        {{ sharing_approval_columns() }},
+        needs.imd_decile,
+        needs.lsoa_count,
+        needs.household_count,
+        borough_households.household_count as borough_household_count,
+        {%- for measure, column in measures %}
+        {{ sdc_count_columns(
+            column, 'needs.' ~ column, 'decile_cells.is_' ~ measure ~ '_suppressed', 'approvals.rounding_base'
+        ) }},
+        {%- endfor %}
+        {{ sdc_count_columns(
+            'borough_multiple_needs_households_count', 'borough_cells.multiple_value',
+            'borough_cells.is_multiple_suppressed', 'approvals.rounding_base'
+        ) }}
+    from approvals
+    inner join needs
+        on approvals.commission_id = needs.commission_id
+    inner join borough_households
+        on needs.commission_id = borough_households.commission_id
+    inner join decile_cells
+        on
+            {{ sharing_cells_match('decile_cells', 'needs') }}
+            and cast(needs.imd_decile as varchar) = decile_cells.decile_code
+    inner join borough_cells
+        on {{ sharing_cells_match('borough_cells', 'needs') }}
+),
+
+rated as (
+    -- from the published counts only
+    select
+        *,
+        {{ rate_per_1000_columns(
+            'multiple_needs', 'multiple_needs_households_count', 'household_count',
+            'borough_multiple_needs_households_count', 'borough_household_count'
+        ) }}
+    from published
+)
+
+select * from rated
