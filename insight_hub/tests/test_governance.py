@@ -352,3 +352,54 @@ def test_a_python_model_declares_its_lineage() -> None:
                     language="python") == [
         "model model, column reference: derives from spine.surname_token, classified Name, which it does not declare "
         "(classifications travel by column lineage)"]
+
+
+# Item 7's rule: who reads what (models/marts/_exposures.yml meta.audience).
+
+EXPOSURES = "models/marts/_exposures.yml"
+
+
+def _edit_exposure(project: Workspace, name: str, **changes) -> None:
+    _edit_yaml_list(project.project / EXPOSURES, "exposures", name, changes)
+
+
+def _edit_yaml_list(path: Path, key: str, name: str, changes: dict) -> None:
+    document = yaml.safe_load(path.read_text())
+    entry = next(e for e in document[key] if e["name"] == name)
+    for field, value in changes.items():
+        if field == "audience":
+            entry.setdefault("meta", {})["audience"] = value
+        else:
+            entry[field] = value
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_a_service_dashboard_may_not_read_an_unsuppressed_mart(project: Workspace) -> None:
+    _edit_exposure(project, "service_demand_dashboard", depends_on=["ref('ward_service_demand')", "ref('dim_ward')"])
+    _build_fails_with(project, "exposure service_demand_dashboard (audience services): reads ward_service_demand "
+                               "(audience hub_analysts); a dashboard for services or partners reads only sharing models "
+                               "and dimensions without counts of people")
+
+
+def test_a_partner_export_may_not_read_an_unlabelled_model(project: Workspace) -> None:
+    _edit_exposure(project, "partner_exports", depends_on=["ref('int_service_demand__counted')"])
+    _build_fails_with(project, "exposure partner_exports (audience partners): reads int_service_demand__counted (audience None)")
+
+
+@pytest.mark.parametrize("audience", [None, "everyone"])
+def test_an_exposure_needs_a_known_audience(project: Workspace, audience: str | None) -> None:
+    _edit_exposure(project, "equalities_dashboard", audience=audience)
+    _build_fails_with(project, f"exposure equalities_dashboard: meta.audience '{audience}' is not one of "
+                               "hub_analysts, services, partners")
+
+
+def test_only_sharing_models_are_for_approved_recipients(project: Workspace) -> None:
+    _edit_yaml(project.project / WARD_DEMAND_YAML,
+               lambda d: d["models"][0].setdefault("config", {}).setdefault("meta", {}).update(audience="approved_recipients"))
+    _build_fails_with(project, "model ward_service_demand: only sharing models (models/marts/sharing/) are for approved recipients")
+
+
+def test_hub_analysts_may_read_any_mart(project: Workspace) -> None:
+    _edit_exposure(project, "data_quality_dashboard", depends_on=["ref('ward_service_demand')", "ref('delivery_data_quality')"])
+    completed = project.dbt("build", "--select", "commissions", "--resource-type", "seed")
+    assert "Governance check passed" in completed.stdout
