@@ -71,9 +71,11 @@ LONG_NUMBER_DIGITS = 8
 REFERENCE_COLUMN_SHARE = 0.5
 # Share of a date column's rows (where it and the record's landing date of
 # birth are both known) that must equal that date of birth for the column to
-# be a stored date of birth. On the small test borough the event dates of the
-# spine equal their own record's date of birth on none of its rows, a stored
-# date of birth on every one; a tenth leaves room for births recorded as events.
+# be a stored date of birth. On the small test borough (scale 0.02) 1,425 of
+# the spine's 5,531 distinct event dates are somebody's date of birth, so a
+# test of the set would flag them all; row by row, an event date equals its
+# own record's date of birth on 1 of 10,415 records (a birth recorded as an
+# event), a stored date of birth on every one.
 BIRTH_DATE_SHARE = 0.1
 TEXT_TYPES = {"VARCHAR", "ENUM", "UUID"}
 WHOLE_NUMBER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
