@@ -233,6 +233,19 @@ def test_a_relation_that_is_not_a_node_of_the_project_fails(built_borough: Works
         "warehouse relation marts.people_extract: not a model, seed, snapshot or source of the project"]
 
 
+def test_the_purge_audit_trail_is_a_declared_relation(built_borough: Workspace, tmp_path: Path) -> None:
+    """purge_expired writes audit.retention_purges outside dbt's models; it is a
+    declared source (models/audit/), so the check of the warehouse accepts it."""
+    workspace = Workspace(tmp_path / "run", master_key=built_borough.master_key)
+    workspace.warehouse.parent.mkdir(parents=True)
+    shutil.copy(built_borough.warehouse, workspace.warehouse)
+    workspace.landing.symlink_to(built_borough.landing)
+    workspace.dbt("run-operation", "purge_expired")
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from duckdb_tables() where schema_name = 'audit'").fetchall() == [(1,)]
+    assert _check(built_borough, workspace.warehouse) == []
+
+
 def test_a_mart_column_renamed_from_a_token_without_its_category_fails(built_borough: Workspace, tmp_path: Path) -> None:
     """Built by dbt in a copy of the project on a copy of the warehouse: every
     on-run-start rule passes (the name says nothing, the YAML declares the
