@@ -1,5 +1,7 @@
-# Insight Hub warehouse: `make demo` runs the main job, `make test` the tests.
-# Both create .venv and install the pinned dependencies first.
+# Insight Hub warehouse: `make build` is the scheduled run (dbt build, then the
+# governance check of the warehouse's catalogue and the privacy guard),
+# `make demo` generates a borough and runs it, `make test` the tests.
+# All create .venv and install the pinned dependencies first.
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +16,7 @@ DATA ?= data
 export INSIGHT_HUB_LANDING ?= $(DATA)/landing
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: demo test lint install bench clean
+.PHONY: build demo test lint install bench clean
 
 install: $(STAMP)
 
@@ -26,15 +28,19 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
+build: $(STAMP)
+	$(BIN)/dbt build
+	@cp target/run_results.json target/build_run_results.json
+	$(BIN)/python -m insight_hub.governance
+	$(BIN)/python -m insight_hub.privacy_guard
+
 demo: $(STAMP)
 	@rm -rf $(INSIGHT_HUB_LANDING) $(DATA)/ground_truth
 	$(BIN)/python -m insight_hub.borough --scale $(SCALE) --seed $(SEED) --as-of $(AS_OF) \
 		--landing $(INSIGHT_HUB_LANDING) --truth $(DATA)/ground_truth
-	$(BIN)/dbt build
-	@cp target/run_results.json target/build_run_results.json
+	$(MAKE) build
 	$(BIN)/dbt source freshness
 	$(BIN)/python -m insight_hub.linkage.evaluate --truth $(DATA)/ground_truth
-	$(BIN)/python -m insight_hub.privacy_guard --landing $(INSIGHT_HUB_LANDING)
 	$(BIN)/python -m insight_hub.record_of_processing
 	$(BIN)/dbt docs generate --quiet
 	$(BIN)/python -m insight_hub.summary --run-results target/build_run_results.json

@@ -33,8 +33,9 @@ class CanonicalColumn:
     data_category: str
     # pseudonymised (a keyed token or quasi-identifier) or "none"
     identifiability: str
-    # the source roles the column derives from, first present first; that column's
-    # classification wins, and with none of them present the column is always null
+    # the source roles the column derives from; it carries the classification of
+    # every one present (classifications travel by column lineage), and with
+    # none of them present the column is always null
     roles: tuple[str, ...]
 
 
@@ -51,7 +52,7 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
     _col("source_table", "Source table (extract) the record came from.", identifiability="none"),
     _col("delivery_file", "File name of the delivery the row came from.", identifiability="none"),
     _col("source_row_number", "Data row of the record among the rows of its delivery file that parsed (1-based, header excluded); the file's own row unless the parser rejected earlier rows, which int_delivery_rows__quarantined accounts for.", identifiability="none"),
-    _col("extracted_at", "When the supplying system produced the extract.", identifiability="none"),
+    _col("extracted_at", "When the supplying system produced the extract.", identifiability="none", role="extracted_at"),
     _col("record_token", "Token of the record's key in the source system (domain record). Unique among current versions.", role="record_ref"),
     _col("source_person_token", "Token of the supplying system's own person identifier, where it has one (domain source_person).", role="source_person_ref"),
     _col("event_date", "Date of the service event the record describes (application, referral, approach, registration, census...).", role="event_date"),
@@ -73,10 +74,10 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
     _col("birth_date_token", "Token of the date of birth (ISO) when it parses and is not after the extract date.", "Equalities Information", role="date_of_birth"),
     _col("birth_date_swapped_token", "Token of the date of birth with day and month exchanged, where that is a different valid date; matches a record keyed the other way round.", "Equalities Information", role="date_of_birth"),
     _col("birth_year", "Year of birth (a quasi-identifier kept in clear for the linkage only: the spine int_person_records__geocoded carries it, no model a mart reads does).", "Equalities Information", role="date_of_birth"),
-    _col("latest_birth_year", "Latest year the person can have been born: the year of birth where known, else (for a source whose subjects must be adults, meta.minimum_subject_age) the event's year less that age. Lets linkage rule out a child for a council-tax payer.", "Equalities Information"),
+    _col("latest_birth_year", "Latest year the person can have been born: the year of birth where known, else (for a source whose subjects must be adults, meta.minimum_subject_age) the event's year less that age. Lets linkage rule out a child for a council-tax payer.", "Equalities Information", role=("date_of_birth", "event_date")),
     _col("has_birth_date", "Whether a date of birth was supplied.", "Equalities Information", role="date_of_birth"),
     _col("is_valid_birth_date", "Whether the supplied date of birth parses and is not after the extract date.", "Equalities Information", role="date_of_birth"),
-    _col("age_band_code", "Census five-year age band (1: 0 to 4, ..., 18: 85 and over) of the age on the event date, from the date of birth (macro age_band_code); null without a valid date of birth.", "Equalities Information", role="date_of_birth"),
+    _col("age_band_code", "Census five-year age band (1: 0 to 4, ..., 18: 85 and over) of the age on the event date, from the date of birth (macro age_band_code); null without a valid date of birth.", "Equalities Information", role=("date_of_birth", "event_date")),
     _col("sex", "F or M from the system's coding, or from the title (MR; MRS, MS, MISS) where it records no sex; null when not known.", "Equalities Information", role=("sex", "title", "full_name")),
     _col("ethnicity_code_system", "Coding the ethnicity code uses (la_text, census_2021, nhs_ethnic_category, dfe, police_ic).", "Equalities Information", role="ethnicity"),
     _col("ethnicity_code", "Ethnicity code as supplied; mapped to census groups by the ethnicity_codes seed downstream.", "Equalities Information", role="ethnicity"),
@@ -103,6 +104,20 @@ def _role_list(column: dict[str, Any]) -> list[str]:
 def _classification(meta: dict[str, Any]) -> dict[str, Any]:
     """The governance classification a source column passes to what derives from it."""
     return {key: meta[key] for key in ("data_category", "special_category") if key in meta}
+
+
+def _merged(classifications: list[dict[str, Any]]) -> dict[str, Any]:
+    """One classification carrying every category of several source columns."""
+    merged: dict[str, Any] = {}
+    for key in ("data_category", "special_category"):
+        values = sorted({value for c in classifications
+                         for value in (c[key] if isinstance(c.get(key), list) else [c.get(key)])
+                         if value not in (None, "none")})
+        if values:
+            merged[key] = values[0] if len(values) == 1 else values
+        elif key == "data_category":
+            merged[key] = "none"
+    return merged
 
 
 def find_source_table(staging_dir: Path, source_name: str, table_name: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
@@ -134,7 +149,7 @@ def twin_yaml(source_name: str, table_name: str, source: dict[str, Any], table: 
         if not canonical.roles:
             classification = {"data_category": canonical.data_category}
         elif present:
-            classification = classification_by_role[present[0]]
+            classification = _merged([classification_by_role[role] for role in present])
         else:
             classification = {"data_category": "none"}
         columns.append(

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 import pyarrow as pa
 import pyarrow.compute as pc
 
-MASTER_KEY_ENV = "INSIGHT_HUB_MASTER_KEY"
+MASTER_KEY_ENV = "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY"
 # Published on purpose: anyone can recompute demo tokens, which is why only the
 # demo and test targets accept it.
 DEMO_MASTER_KEY = "insight-hub-demo-key/NOT-SECRET/never-use-with-real-data"

@@ -239,6 +239,67 @@
             {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- do violations.extend(graph_violations()) -%}
+    {%- do violations.extend(audience_violations()) -%}
+    {{ return(violations) }}
+{%- endmacro %}
+
+
+{% macro graph_violations() -%}
+    {#- Rules over the graph: only staging models read sources, and staging
+        models store nothing (views or ephemeral), except the models
+        var('staging_table_models') names. -#}
+    {%- set violations = [] -%}
+    {%- set stored_in_staging = var('staging_table_models', []) -%}
+    {%- set readers = (graph.nodes.values() | list) + (graph.exposures.values() | list) -%}
+    {%- for node in readers if node.resource_type != 'test' -%}
+        {%- set label = node.resource_type ~ ' ' ~ node.name -%}
+        {%- set in_staging = node.resource_type == 'model' and node.fqn[1] == 'staging' -%}
+        {%- for parent in node.depends_on.nodes if parent in graph.sources and not in_staging -%}
+            {%- set source = graph.sources[parent] -%}
+            {%- do violations.append(label ~ ": reads source " ~ source.source_name ~ "." ~ source.name ~ " directly; only staging models (models/staging/) may read a source") -%}
+        {%- endfor -%}
+        {%- if in_staging -%}
+            {%- set allowed = ['view', 'ephemeral'] + (['table'] if node.name in stored_in_staging else []) -%}
+            {%- if node.config.materialized not in allowed -%}
+                {%- do violations.append(label ~ ": a staging model is materialized as '" ~ node.config.materialized ~ "'; staging models are views or ephemeral, so the cleartext they read is never stored") -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(violations) }}
+{%- endmacro %}
+
+
+{% macro audience_violations() -%}
+    {#- Item 7's rule: unsuppressed marts are for the Hub's analysts. An
+        exposure for services or partners may read only sharing models
+        (audience approved_recipients) and dimensions holding no counts of
+        people (audience public; insight_hub.governance proves it on the built
+        warehouse). -#}
+    {%- set violations = [] -%}
+    {%- set exposure_audiences = ['hub_analysts', 'services', 'partners'] -%}
+    {%- set model_audiences = ['hub_analysts', 'approved_recipients', 'public'] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.config.meta.get('audience') is not none -%}
+        {%- set audience = node.config.meta.audience -%}
+        {%- if audience not in model_audiences -%}
+            {%- do violations.append("model " ~ node.name ~ ": meta.audience '" ~ audience ~ "' is not one of " ~ model_audiences | join(', ')) -%}
+        {%- elif audience == 'approved_recipients' and node.fqn[1:3] != ['marts', 'sharing'] -%}
+            {%- do violations.append("model " ~ node.name ~ ": only sharing models (models/marts/sharing/) are for approved recipients") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for exposure in graph.exposures.values() -%}
+        {%- set audience = exposure.config.meta.get('audience', exposure.meta.get('audience')) -%}
+        {%- if audience not in exposure_audiences -%}
+            {%- do violations.append("exposure " ~ exposure.name ~ ": meta.audience '" ~ audience ~ "' is not one of " ~ exposure_audiences | join(', ')) -%}
+        {%- elif audience != 'hub_analysts' -%}
+            {%- for parent in exposure.depends_on.nodes if parent in graph.nodes -%}
+                {%- set model_audience = graph.nodes[parent].config.meta.get('audience') -%}
+                {%- if model_audience not in ['approved_recipients', 'public'] -%}
+                    {%- do violations.append("exposure " ~ exposure.name ~ " (audience " ~ audience ~ "): reads " ~ graph.nodes[parent].name ~ " (audience " ~ model_audience ~ "); a dashboard for services or partners reads only sharing models and dimensions without counts of people") -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return(violations) }}
 {%- endmacro %}
 
@@ -250,7 +311,7 @@
         {%- if violations -%}
             {{ exceptions.raise_compiler_error("Governance check failed (" ~ violations | length ~ "):\n  - " ~ violations | join("\n  - ")) }}
         {%- endif -%}
-        {{ log("Governance check passed: metadata, privacy notice, commissions and risk assessments agree.", info=true) }}
+        {{ log("Governance check passed: metadata, privacy notice, commissions, risk assessments, the graph and the audiences agree.", info=true) }}
     {%- endif -%}
     select 1 as governance_checked
 {%- endmacro %}

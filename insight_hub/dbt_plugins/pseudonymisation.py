@@ -2,7 +2,7 @@
 
 Configured in ``profiles.yml``. When dbt opens its DuckDB database, the plugin
 
-- takes the master key out of the environment (INSIGHT_HUB_MASTER_KEY; out of
+- takes the master key out of the environment (DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY; out of
   os.environ and dbt's copy that env_var() reads; production refuses a
   missing, published or weak key), derives one key per
   commission in the commissions register, and registers

@@ -5,7 +5,7 @@
         [--min-precision 0.995 --min-recall 0.98]
 
 Maps every ground-truth record to its token (with the same key the build used:
-INSIGHT_HUB_MASTER_KEY, or the demo key), joins it to the keyed spine, and
+DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY, or the demo key), joins it to the keyed spine, and
 reports pairwise precision, recall and F1 of person keys and of household
 keys, and cluster-level figures: true people split across keys, keys merging
 people. Exits non-zero when a required figure is missed.

@@ -57,9 +57,9 @@ class Workspace:
 
     def env(self, **overrides: str) -> dict[str, str]:
         env = dict(os.environ)
-        env.pop("INSIGHT_HUB_MASTER_KEY", None)
+        env.pop("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", None)
         if self.master_key is not None:
-            env["INSIGHT_HUB_MASTER_KEY"] = self.master_key
+            env["DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY"] = self.master_key
         env.update(
             INSIGHT_HUB_TARGET="test",
             INSIGHT_HUB_LANDING=str(self.landing),

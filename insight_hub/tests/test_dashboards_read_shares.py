@@ -56,8 +56,8 @@ def test_every_exposure_names_its_audience_and_folders_label_theirs(manifest: di
               if node["resource_type"] == "model" and node["fqn"][1] == "marts"]
     wrong = [node["name"] for node in models
              if node["config"]["meta"].get("audience") != ("approved_recipients" if "sharing" in node["fqn"]
-                                                           else "hub_analysts")]
-    assert not wrong, f"marts must say audience hub_analysts and shares approved_recipients: {wrong}"
+                                                           else "public" if _is_dimension(node) else "hub_analysts")]
+    assert not wrong, f"marts must say audience hub_analysts, dimensions public and shares approved_recipients: {wrong}"
 
 
 def test_service_and_partner_dashboards_read_only_shares_and_dimensions(manifest: dict) -> None:

@@ -10,7 +10,7 @@ Rules guarded:
   and seeds; the build's artifacts hold no key bytes in any encoding;
 - a connection without the plugin cannot tokenise;
 - production refuses the published demo key and any key that is not at least
-  32 random bytes, with one line naming INSIGHT_HUB_MASTER_KEY.
+  32 random bytes, with one line naming DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY.
 """
 
 from __future__ import annotations
@@ -234,9 +234,12 @@ PROBES = {
 }
 PROBE_CONFIG = ("{{ config(materialized='table', meta={'identifiability': 'none', 'data_category': 'none', "
                 "'retention_class': 'reference_data'}) }}\n")
-# The SQL an analyst would type into `dbt show --inline`: every probe that does not touch a file, and env_var().
+# The SQL an analyst would type into `dbt show --inline`: every probe that does not touch a file.
 SHOW_PROBE = (PROBES["probe_session_variables"] + " union all " + PROBES["probe_settings"] + " union all "
-              + PROBES["probe_functions"] + " union all select '{{ env_var(\"INSIGHT_HUB_MASTER_KEY\", \"\") }}'")
+              + PROBES["probe_functions"])
+# env_var() of the key, rendered while dbt parses, before the plugin takes the key out of the environment:
+# dbt refuses a DBT_ENV_SECRET_ variable outside profiles.yml, so it never reaches partial_parse.msgpack.
+ENV_VAR_PROBE = "select '{{ env_var(\"" + pseudonymisation.MASTER_KEY_ENV + "\", \"\") }}' as found"
 
 
 @pytest.fixture(scope="module")
@@ -262,6 +265,10 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> dict:
                if result["unique_id"].startswith("model.")}
     show = workspace.dbt("show", "--limit", "-1", "--output", "json", "--inline", SHOW_PROBE, check=False)
     show_environ = workspace.dbt("show", "--inline", PROBES["probe_environ_text"], check=False)
+    show_env_var = workspace.dbt("show", "--inline", ENV_VAR_PROBE, check=False)
+    # last, because a model that reads the key stops the whole project parsing
+    (probes / "probe_env_var.sql").write_text(PROBE_CONFIG + ENV_VAR_PROBE)
+    parse_env_var = workspace.dbt("parse", check=False)
     rows = {}
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         for name, result in results.items():
@@ -269,7 +276,8 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 schema = con.execute("select schema_name from duckdb_tables() where table_name = ?", [name]).fetchone()[0]
                 rows[name] = [value for (value,) in con.execute(f'select found from "{schema}"."{name}"').fetchall()]
     return {"workspace": workspace, "needles": _key_material(master_key), "run": run, "show": show,
-            "show_environ": show_environ, "results": results, "rows": rows, "exfiltrated": exfiltrated}
+            "show_environ": show_environ, "show_env_var": show_env_var, "parse_env_var": parse_env_var,
+            "results": results, "rows": rows, "exfiltrated": exfiltrated}
 
 
 def test_no_probe_model_reads_the_key(probed: dict) -> None:
@@ -302,6 +310,13 @@ def test_dbt_show_reads_no_key(probed: dict) -> None:
     assert show_environ.returncode != 0
     assert "disabled by configuration" in show_environ.stdout
     assert not _leaks((show_environ.stdout + show_environ.stderr).encode(), needles)
+
+
+def test_env_var_of_the_key_is_refused_in_models_and_dbt_show(probed: dict) -> None:
+    for run in (probed["show_env_var"], probed["parse_env_var"]):
+        assert run.returncode != 0
+        assert "Secret env vars are allowed only in profiles.yml or packages.yml" in run.stdout, run.stdout[-3000:]
+        assert not _leaks((run.stdout + run.stderr).encode(), probed["needles"])
 
 
 def test_no_key_material_in_the_probed_artifacts(probed: dict) -> None:
@@ -373,9 +388,9 @@ def test_no_key_falls_back_to_the_demo_key_only_outside_production(monkeypatch: 
 
 
 @pytest.mark.parametrize("key, message", [
-    (None, "INSIGHT_HUB_MASTER_KEY is not set"),
-    (pseudonymisation.DEMO_MASTER_KEY, "INSIGHT_HUB_MASTER_KEY is the published demo key"),
-    ("x" * 40, "INSIGHT_HUB_MASTER_KEY decodes to 30 bytes, fewer than 32"),
+    (None, "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY is not set"),
+    (pseudonymisation.DEMO_MASTER_KEY, "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY is the published demo key"),
+    ("x" * 40, "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY decodes to 30 bytes, fewer than 32"),
 ])
 def test_prod_target_refuses_to_run_without_a_production_key(tmp_path: Path, key: str | None, message: str) -> None:
     completed = Workspace(tmp_path, master_key=key).dbt("show", "--inline", "select 1 as one", check=False,
@@ -390,4 +405,4 @@ def test_prod_target_runs_with_a_production_key_and_test_warns_about_a_weak_one(
     strong = Workspace(tmp_path / "strong", master_key=secrets.token_urlsafe(32))
     assert "one" in strong.dbt("show", "--inline", "select 1 as one", INSIGHT_HUB_TARGET="prod").stdout
     weak = Workspace(tmp_path / "weak", master_key="x" * 40).dbt("show", "--inline", "select 1 as one")
-    assert "INSIGHT_HUB_MASTER_KEY decodes to 30 bytes" in weak.stdout and "NOT secret" in weak.stdout
+    assert "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY decodes to 30 bytes" in weak.stdout and "NOT secret" in weak.stdout
