@@ -242,7 +242,8 @@ def test_the_purge_audit_trail_is_a_declared_relation(built_borough: Workspace, 
     workspace.landing.symlink_to(built_borough.landing)
     workspace.dbt("run-operation", "purge_expired")
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        assert con.execute("select count(*) from duckdb_tables() where schema_name = 'audit'").fetchall() == [(1,)]
+        assert con.execute("select count(*) from duckdb_tables() where schema_name = 'audit' "
+                           "and table_name = 'retention_purges'").fetchall() == [(1,)]
     assert _check(built_borough, workspace.warehouse) == []
 
 
@@ -256,7 +257,7 @@ def test_a_mart_column_renamed_from_a_token_without_its_category_fails(built_bor
     workspace.landing.symlink_to(built_borough.landing)
     model = workspace.project / "models/marts/services/ward_service_references.sql"
     model.write_text(
-        "with\n\nrecords as (\n    select * from {{ ref('int_person_records__keyed') }}\n),\n\n"
+        "with\n\nrecords as (\n    select * from {{ ref('int_person_records__geocoded') }}\n),\n\n"
         "referenced as (\n    select\n        ward_code,\n        nhs_number_token as reference\n    from records\n)\n\n"
         "select * from referenced\n"
     )
@@ -266,7 +267,7 @@ def test_a_mart_column_renamed_from_a_token_without_its_category_fails(built_bor
                     {"name": "reference", "data_type": "varchar", "description": "A reference."}],
     }]}))
     workspace.dbt("build", "--select", "ward_service_references")
-    assert ("model ward_service_references, column reference: derives from int_person_records__keyed.nhs_number_token, "
+    assert ("model ward_service_references, column reference: derives from int_person_records__geocoded.nhs_number_token, "
             "classified NHS Number, which it does not declare (classifications travel by column lineage)") in _check(workspace)
 
 
