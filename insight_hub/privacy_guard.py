@@ -141,10 +141,13 @@ def guard_connection(warehouse: Path, manifest: dict, project_dir: Path = PROJEC
     for plugin in output.get("plugins", []):
         config = dict(plugin.get("config") or {})
         if plugin["module"].endswith(".pseudonymisation"):
-            # the profile's paths are relative to the project, where dbt runs
+            # the profile's paths are relative to the project, where dbt runs; the landing folder is
+            # the one the build read (its sources' landing_dir), wherever this process's environment points
             config.setdefault("commissions_register", str(project_dir / "seeds/governance/commissions.csv"))
             for setting in ("allowed_directories", "allowed_paths"):
                 config[setting] = [str(project_dir / path) for path in config.get(setting, [])]
+            config["allowed_directories"] += sorted({str(project_dir / source["config"]["meta"]["landing_dir"])
+                                                     for source in _person_sources(manifest)})
         loaded = BasePlugin.create(plugin["module"], config=config)
         loaded.configure_connection(con)
         plugins[loaded.name] = loaded

@@ -41,16 +41,19 @@
 {%- endmacro %}
 
 
-{% macro inherited_categories(node, column_name) -%}
-    {#- The data categories the same-named column of a model's parents declare. -#}
+{% macro parent_categories(node) -%}
+    {#- The data categories any column of a node's parents declares (or their
+        model default). Which parent column a column carries is the catalogue
+        check's to prove, by column lineage (insight_hub.governance). -#}
     {%- set found = [] -%}
-    {%- for parent_id in node.get('depends_on', {}).get('nodes', []) if parent_id in graph.nodes -%}
-        {%- set parent = graph.nodes[parent_id] -%}
-        {%- if column_name in parent.columns -%}
-            {%- do found.extend(as_list(parent.columns[column_name].meta.get('data_category', parent.config.meta.get('data_category')))) -%}
-        {%- endif -%}
+    {%- for parent_id in node.get('depends_on', {}).get('nodes', []) if parent_id in graph.nodes or parent_id in graph.sources -%}
+        {%- set parent = graph.nodes[parent_id] if parent_id in graph.nodes else graph.sources[parent_id] -%}
+        {%- do found.extend(as_list(parent.config.meta.get('data_category'))) -%}
+        {%- for column in parent.columns.values() -%}
+            {%- do found.extend(as_list(column.meta.get('data_category', parent.config.meta.get('data_category')))) -%}
+        {%- endfor -%}
     {%- endfor -%}
-    {{ return(found) }}
+    {{ return(found | unique | list) }}
 {%- endmacro %}
 
 
@@ -155,6 +158,7 @@
         {%- endfor -%}
 
         {%- set holds_identifiable = [meta.get('identifiability') == 'identifiable'] -%}
+        {%- set inherited = parent_categories(node) -%}
         {%- for column in node.columns.values() -%}
             {%- set where = label ~ ", column " ~ column.name -%}
             {%- set category = column.meta.get('data_category', meta.get('data_category')) -%}
@@ -171,9 +175,12 @@
                     {%- if notice_categories[category] != 'none' and notice_categories[category] not in specials -%}
                         {%- do violations.append(where ~ ": '" ~ category ~ "' is special category data; declare meta.special_category " ~ notice_categories[category]) -%}
                     {%- endif -%}
-                    {#- a category inherited from a parent column was checked there,
-                        against the commissions whose data it came from -#}
-                    {%- for commission_id in node_commissions if commission_id in commissions and category not in inherited_categories(node, column.name) -%}
+                    {#- a category a parent carries was checked there, against the
+                        commissions whose data it came from: a union of extracts
+                        carries every extract's categories, each row only its own
+                        commission's. A category the node brings in itself must
+                        be agreed for every commission whose data reaches it. -#}
+                    {%- for commission_id in node_commissions if commission_id in commissions and category not in inherited -%}
                         {%- if category not in split_list(commissions[commission_id].agreed_data_categories) -%}
                             {%- do violations.append(where ~ ": data category '" ~ category ~ "' was not agreed for commission " ~ commission_id) -%}
                         {%- endif -%}

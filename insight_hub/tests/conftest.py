@@ -52,8 +52,7 @@ def export_everything(workspace: Workspace, exports_dir: Path) -> Path:
     assert pairs, "no sharing approval is in date today"
     for recipient, commission in pairs:
         status = export.main(["--recipient", recipient, "--commission", commission,
-                              "--warehouse", str(workspace.warehouse), "--target", str(workspace.target),
-                              "--exports-dir", str(exports_dir)])
+                              "--warehouse", str(workspace.warehouse), "--exports-dir", str(exports_dir)])
         assert status == 0, f"export for '{recipient}' and {commission} refused"
     return exports_dir
 

@@ -93,6 +93,28 @@ def test_category_not_agreed_for_commission_fails(project: Workspace) -> None:
     )
 
 
+def test_a_category_a_model_brings_in_must_be_agreed(project: Workspace) -> None:
+    """A category no parent carries is new processing: it must be agreed for every commission whose data
+    reaches the model (a category a parent carries was judged there, per commission; test_retention builds a
+    union spine over a commission that agreed fewer categories)."""
+    register = project.project / "seeds/governance/commissions.csv"
+    register.write_text(register.read_text().replace("|Images in photographs or film/CCTV", ""))
+    model = project.project / "models/intermediate/households/int_households__pictured.sql"
+    model.write_text("select household_key from {{ ref('int_households__located') }}\n")
+    model.with_suffix(".yml").write_text(yaml.safe_dump({"version": 2, "models": [{
+        "name": "int_households__pictured", "description": "Households with a picture.",
+        "columns": [{"name": "household_key", "description": "Household key.", "config": {"meta": {
+            "data_category": ["Address & contact details", "Name", "Property information",
+                              "Images in photographs or film/CCTV"],
+            "identifiability": "pseudonymised"}}}],
+    }]}))
+    _build_fails_with(
+        project,
+        "model int_households__pictured, column household_key: data category 'Images in photographs or film/CCTV' "
+        "was not agreed for commission IH-2026-001",
+    )
+
+
 def test_recipient_not_in_privacy_notice_fails(project: Workspace) -> None:
     approvals = project.project / "seeds/governance/sharing_approvals.csv"
     approvals.write_text(approvals.read_text().rstrip("\n") + "\nSA-TEST-1,Data brokers,IH-2026-001,ward_service_demand,DPO,2026-11-01,2027-11-01\n")
