@@ -19,7 +19,8 @@ can be read, and then works in DuckDB:
   leaves (integers, and decimals or doubles holding whole numbers) against
   digits-only identifiers and the numeric digests. Published vocabulary (a
   surname that is also a ward, an ethnic group or a label the models' SQL
-  writes, such as 'ward') is exempt, and a short
+  writes, such as 'ward'; a code at least CODE_MIN_RECORDS records of a
+  non-identifying landing column share) is exempt, and a short
   system reference (digits only, under LONG_NUMBER_DIGITS long) in a numeric
   column counts only when the column looks like references (at least half
   its distinct values are): a count of 189,365 rows is not person 189365;
@@ -65,6 +66,10 @@ SOURCE_SCHEMAS = ("staging", "landing")
 VOCABULARY_SCHEMAS = ("reference", "governance")
 # Published geography read from the ONS sources: vocabulary like the seeds.
 VOCABULARY_VIEWS = ("staging.stg_ons__wards", "staging.stg_ons__output_areas")
+# A value of a non-identifying landing column (an attribute) that at least this
+# many records share is a code of that column, like the seeds' vocabulary:
+# never one person's identifier, even when it spells somebody's name.
+CODE_MIN_RECORDS = 10
 # Digits-only identifiers at least this long (NHS numbers, UPRNs, account
 # numbers) are leaks wherever they appear; no count in a borough reaches them.
 LONG_NUMBER_DIGITS = 8
@@ -256,11 +261,24 @@ def _union(leaves: list[tuple[str, str, str]], kind: str, value: str) -> str:
 
 def _exempt_vocabulary(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
     """Drop published vocabulary from the guarded cleartext: the seeds' and the
-    ONS views' values, and the string literals of the models' own SQL (a
-    label such as 'ward' that a surname happens to spell)."""
+    ONS views' values, the string literals of the models' own SQL (a
+    label such as 'ward' that a surname happens to spell), and the codes of
+    the extracts' own non-identifying columns (a payment method CASH that is
+    also somebody's surname, a school's URN that is also a record number):
+    values at least CODE_MIN_RECORDS records share."""
     literals = sorted({literal for node in manifest["nodes"].values() if node["resource_type"] == "model"
                        for literal in re.findall(r"'([^']*)'", node.get("compiled_code") or "")})
     _run(con, f"delete from guarded_text where kind = 'cleartext' and key in (select {_key_sql('unnest(?)')})", [literals])
+    for source in _person_sources(manifest):
+        codes = [name for name, column in source["columns"].items() if not _roles(column) & IDENTIFYING_ROLES]
+        if codes and _delivered(source):
+            cells = ", ".join(f'cast("{c}" as varchar)' for c in codes)
+            _run(con, f"""
+                delete from guarded_text where kind = 'cleartext' and key in (
+                    select {_key_sql('value')} from (select unnest([{cells}]) as value from {source['relation_name']})
+                    where value is not null group by value having count(*) >= {CODE_MIN_RECORDS}
+                )
+            """)
     vocabulary = [f'"{n["schema"]}"."{n["alias"]}"' for n in manifest["nodes"].values() if n["resource_type"] == "seed"]
     vocabulary += list(VOCABULARY_VIEWS)
     for relation in vocabulary:

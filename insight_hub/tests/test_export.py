@@ -375,10 +375,11 @@ def test_the_export_is_recorded_in_the_audit_table(copy, capsys, built_borough) 
         folder = copy.exports / "health-agencies" / COMMISSION
         shipped = json.loads((folder / "manifest.json").read_text())
         recorded = exports()
-        assert len(recorded) == 3 * run
+        outputs = len(shipped["outputs"])
+        assert outputs >= 3 and len(recorded) == outputs * run
         if run == 1:
             first = recorded
-        assert recorded[:3] == first, "audit.exports was rewritten"
+        assert recorded[:outputs] == first, "audit.exports was rewritten"
         with duckdb.connect(str(copy.warehouse), read_only=True) as con:
             rows = {row[0]: row[1:] for row in con.execute(
                 "select model_name, exported_by, exported_from_host, recipient_type, approval_id, build_invocation_id, "
@@ -396,7 +397,7 @@ def test_the_export_is_recorded_in_the_audit_table(copy, capsys, built_borough) 
 
 def test_an_export_that_cannot_be_recorded_writes_nothing(copy, capsys) -> None:
     with duckdb.connect(str(copy.warehouse)) as con:
-        con.execute("create table audit.exports (exported_at timestamptz)")
+        con.execute("create or replace table audit.exports (exported_at timestamptz)")
     message = _refused(copy, capsys, *POLICE)
     assert "could not record the export in audit.exports" in message and "nothing exported" in message
 
