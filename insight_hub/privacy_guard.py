@@ -121,6 +121,12 @@ def _person_sources(manifest: dict) -> Iterator[dict]:
             yield source
 
 
+def _source_values_sql(source: dict, columns: list[str]) -> str:
+    """A query of every value (as text, one row each) of the given columns of a landing source."""
+    cells = ", ".join(f'cast("{c}" as varchar)' for c in columns)
+    return f"select unnest([{cells}]) as value from {source['relation_name']}"
+
+
 def _delivered(source: dict) -> bool:
     """Whether any landing file matches the source's pattern."""
     meta = source["config"]["meta"]
@@ -177,8 +183,7 @@ def load_identifiers(con: duckdb.DuckDBPyConnection, manifest: dict) -> int:
     for source in _person_sources(manifest):
         columns = [name for name, column in source["columns"].items() if _roles(column) & IDENTIFYING_ROLES]
         if columns and _delivered(source):
-            cells = ", ".join(f'cast("{c}" as varchar)' for c in columns)
-            selects.append(f"select unnest([{cells}]) as value from {source['relation_name']}")
+            selects.append(_source_values_sql(source, columns))
     _run(con, f"""
         create or replace temp table landing_values as
         select distinct trim(value) as value from ({' union all '.join(selects)}) where trim(value) <> ''
@@ -272,10 +277,9 @@ def _exempt_vocabulary(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
     for source in _person_sources(manifest):
         codes = [name for name, column in source["columns"].items() if not _roles(column) & IDENTIFYING_ROLES]
         if codes and _delivered(source):
-            cells = ", ".join(f'cast("{c}" as varchar)' for c in codes)
             _run(con, f"""
                 delete from guarded_text where kind = 'cleartext' and key in (
-                    select {_key_sql('value')} from (select unnest([{cells}]) as value from {source['relation_name']})
+                    select {_key_sql('value')} from ({_source_values_sql(source, codes)})
                     where value is not null group by value having count(*) >= {CODE_MIN_RECORDS}
                 )
             """)
