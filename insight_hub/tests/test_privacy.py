@@ -157,6 +157,40 @@ def test_a_count_equal_to_a_reference_is_not_a_leak_but_a_column_of_references_i
     ]
 
 
+def test_a_code_many_records_share_is_vocabulary_but_a_rare_one_is_guarded(
+    built_borough: Workspace, guard_env: None, tmp_path: Path
+) -> None:
+    """A delivery's attribute column may hold a code that is also somebody's
+    surname (a payment method CASH, a frailty category): stored in a mart, a
+    code CODE_MIN_RECORDS records share passes, but the same column holding a
+    surname on fewer records (one person's value typed into the wrong field)
+    is still a leak. Both surnames are leaks before they turn up as codes."""
+    manifest = _manifest(built_borough)
+    extract = manifest["sources"][NHS_PARTNER]
+    with duckdb.connect() as con:
+        rows = con.execute(f"""
+            select "RECORD_ID", "PERSON_FAMILY_NAME" from {extract['relation_name']}
+            where regexp_full_match("PERSON_FAMILY_NAME", '[A-Z][a-z]{{5,}}')
+            qualify count(*) over (partition by "PERSON_FAMILY_NAME") = 1 order by 1
+        """).fetchall()
+    (_, code), (_, rare) = rows[0], rows[1]
+    leaky = tmp_path / "insight_hub.duckdb"
+    shutil.copy(built_borough.warehouse, leaky)
+    with duckdb.connect(str(leaky)) as con:
+        con.execute("create table marts.frailty_counts as select unnest([?, ?]) as frailty_category", [code, rare]).fetchall()
+    _, before = privacy_guard.check(leaky, manifest)
+    assert before == [f"marts.frailty_counts.frailty_category: 2 values, e.g. {sorted([code, rare])}"]
+    # the same delivery with the first surname as the frailty category of CODE_MIN_RECORDS records,
+    # the second as that of one record
+    coded = [record for record, _ in rows[2:2 + privacy_guard.CODE_MIN_RECORDS]]
+    extract["relation_name"] = f"""(select * replace (case
+        when "RECORD_ID" in ({', '.join(f"'{r}'" for r in coded)}) then '{code}'
+        when "RECORD_ID" = '{rows[-1][0]}' then '{rare}' else "FRAILTY_CATEGORY" end as "FRAILTY_CATEGORY")
+        from {extract['relation_name']})"""
+    _, after = privacy_guard.check(leaky, manifest)
+    assert after == [f"marts.frailty_counts.frailty_category: 1 values, e.g. ['{rare}']"]
+
+
 @pytest.fixture(scope="module")
 def birthday_build(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """A careless analyst's build, in a copy of the project on a copy of the
