@@ -1,6 +1,11 @@
-# Insight Hub warehouse: `make build` is the scheduled run (dbt build, then the
-# governance check of the warehouse's catalogue and the privacy guard),
-# `make demo` generates a borough and runs it, `make test` the tests.
+# Insight Hub warehouse. The two commands the README starts with:
+#   make demo   generate a synthetic borough, then build, evaluate and document it
+#   make test   lint (sqlfluff, ruff, mypy, YAML), then pytest on a small borough
+# and the steps demo is made of, each on its own:
+#   make build     the scheduled run on what has landed: dbt build, then the
+#                  governance check of the warehouse's catalogue and the privacy guard
+#   make evaluate  linkage quality against the generator's ground truth
+#   make docs      the record of processing and the dbt docs site
 # All create .venv and install the pinned dependencies first.
 
 PYTHON ?= python3
@@ -16,7 +21,7 @@ DATA ?= data
 export INSIGHT_HUB_LANDING ?= $(DATA)/landing
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: build demo test lint install bench clean
+.PHONY: install build evaluate docs demo lint test bench clean
 
 install: $(STAMP)
 
@@ -34,19 +39,24 @@ build: $(STAMP)
 	$(BIN)/python -m insight_hub.governance
 	$(BIN)/python -m insight_hub.privacy_guard
 
+evaluate: $(STAMP)
+	$(BIN)/python -m insight_hub.linkage.evaluate --truth $(DATA)/ground_truth
+
+docs: $(STAMP)
+	$(BIN)/python -m insight_hub.record_of_processing
+	$(BIN)/dbt docs generate --quiet
+
 demo: $(STAMP)
 	@rm -rf $(INSIGHT_HUB_LANDING) $(DATA)/ground_truth
 	$(BIN)/python -m insight_hub.borough --scale $(SCALE) --seed $(SEED) --as-of $(AS_OF) \
 		--landing $(INSIGHT_HUB_LANDING) --truth $(DATA)/ground_truth
 	$(MAKE) build
 	$(BIN)/dbt source freshness
-	$(BIN)/python -m insight_hub.linkage.evaluate --truth $(DATA)/ground_truth
-	$(BIN)/python -m insight_hub.record_of_processing
-	$(BIN)/dbt docs generate --quiet
+	$(MAKE) evaluate docs
 	$(BIN)/python -m insight_hub.summary --run-results target/build_run_results.json
 
 lint: $(STAMP)
-	INSIGHT_HUB_TARGET=test INSIGHT_HUB_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models
+	INSIGHT_HUB_TARGET=test INSIGHT_HUB_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models tests/dbt
 
 test: lint
 	$(BIN)/python -m pytest

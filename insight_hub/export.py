@@ -30,7 +30,7 @@ It refuses, with a one-line reason and exit status 2:
 - a recipient not in the published privacy notice (privacy_notice_recipients);
 - a commission not in the commissions register;
 - a model that is not an aggregate (meta identifiability) or not a sharing
-  model (``models/marts/sharing/share_*``);
+  model (``models/sharing/share_*``);
 - a (recipient, commission, output) without an in-date sharing approval, or
   whose approval the two copies of the register disagree about;
 - an output whose lineage includes a commercially licensed source (source
@@ -254,8 +254,8 @@ def resolve_outputs(manifest: dict[str, Any], registers: dict[str, Register], re
                                 f"{named['config']['meta'].get('identifiability')}): only aggregates leave the Hub")
         model = name if name.startswith(SHARING_PREFIX) else SHARING_PREFIX + name
         node = node_named(manifest, model)
-        if node is None or "sharing" not in node["fqn"] or not model.startswith(SHARING_PREFIX):
-            raise ExportRefused(f"{name} is not a sharing model: only models/marts/sharing/share_* outputs are exported")
+        if node is None or node["fqn"][1] != "sharing" or not model.startswith(SHARING_PREFIX):
+            raise ExportRefused(f"{name} is not a sharing model: only models/sharing/share_* outputs are exported")
         if node["config"]["meta"].get("identifiability") != "aggregate":
             raise ExportRefused(f"{model} is not an aggregate: only aggregates leave the Hub")
         mart = node["config"]["meta"].get("shares") or model[len(SHARING_PREFIX):]

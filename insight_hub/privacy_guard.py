@@ -64,6 +64,8 @@ IDENTIFYING_ROLES = {
 }
 SOURCE_SCHEMAS = ("staging", "landing")
 VOCABULARY_SCHEMAS = ("reference", "governance")
+# The layers that hold aggregates only: no person-level key or token may be stored there.
+AGGREGATE_SCHEMAS = ("marts", "diagnostics", "disclosure", "sharing")
 # Published geography read from the ONS sources: vocabulary like the seeds.
 VOCABULARY_VIEWS = ("staging.stg_ons__wards", "staging.stg_ons__output_areas")
 # A value of a non-identifying landing column (an attribute) that at least this
@@ -454,7 +456,7 @@ def scan(con: duckdb.DuckDBPyConnection, manifest: dict, fallback_formats: list[
 
 
 def column_leaks(warehouse: Path, project_dir: Path = PROJECT_ROOT) -> list[str]:
-    """Columns outside staging named like a cleartext identifier; keys or tokens in marts."""
+    """Columns outside staging named like a cleartext identifier; keys or tokens in an aggregate layer."""
     pattern = re.compile(_project_vars(project_dir)["direct_identifier_column_pattern"])
     with duckdb.connect(str(warehouse), read_only=True) as con:
         columns = con.execute(
@@ -463,8 +465,8 @@ def column_leaks(warehouse: Path, project_dir: Path = PROJECT_ROOT) -> list[str]
             [list(SOURCE_SCHEMAS + VOCABULARY_SCHEMAS)],
         ).fetchall()
     leaks = [f"{s}.{t}.{c}: named like a direct identifier" for s, t, c in columns if pattern.fullmatch(c.lower())]
-    leaks += [f"{s}.{t}.{c}: a person-level key in a mart" for s, t, c in columns
-              if s == "marts" and (c.endswith("_token") or c.endswith("_key"))]
+    leaks += [f"{s}.{t}.{c}: a person-level key in an aggregate" for s, t, c in columns
+              if s in AGGREGATE_SCHEMAS and (c.endswith("_token") or c.endswith("_key"))]
     return leaks
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-LAYERS = ("staging", "intermediate", "marts")
+LAYERS = ("staging", "intermediate", "marts", "diagnostics", "disclosure", "sharing")
 
 
 def default_warehouse() -> Path:

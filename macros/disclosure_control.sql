@@ -1,5 +1,5 @@
 {#- Statistical disclosure control for everything that leaves the Hub
-    (models/marts/sharing). The rules come from the disclosure_rules register
+    (models/sharing). The rules come from the disclosure_rules register
     per commission and recipient; the default is the common UK rule: counts of
     1 to 7 suppressed, every other count rounded to the nearest 5, and
     secondary suppression so that no suppressed cell can be recovered from a
@@ -213,7 +213,7 @@
 {%- endmacro %}
 
 
-{#- Building a suppression table (models/marts/sharing/disclosure) and reading
+{#- Building a suppression table (models/sharing/disclosure) and reading
     it back in a sharing model. -#}
 
 {% macro sdc_cell_counts(relation, measures, area_level, area_code=none, columns=[], total=false) -%}

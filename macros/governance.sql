@@ -290,8 +290,8 @@
         {%- set audience = node.config.meta.audience -%}
         {%- if audience not in model_audiences -%}
             {%- do violations.append("model " ~ node.name ~ ": meta.audience '" ~ audience ~ "' is not one of " ~ model_audiences | join(', ')) -%}
-        {%- elif audience == 'approved_recipients' and node.fqn[1:3] != ['marts', 'sharing'] -%}
-            {%- do violations.append("model " ~ node.name ~ ": only sharing models (models/marts/sharing/) are for approved recipients") -%}
+        {%- elif audience == 'approved_recipients' and node.fqn[1] != 'sharing' -%}
+            {%- do violations.append("model " ~ node.name ~ ": only sharing models (models/sharing/) are for approved recipients") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- for exposure in graph.exposures.values() -%}

@@ -1,4 +1,4 @@
-{#- The sharing layer (models/marts/sharing): which approved recipients a
+{#- The sharing layer (models/sharing): which approved recipients a
     shared output goes to, under which disclosure rule, and whether a
     commercial licence upstream allows it. -#}
 

@@ -3,7 +3,7 @@
 {#- One row per build, commission and service: how many of the service's
     records the linkage joined to another record, and to a record of another
     service. Appended every build, so drift between builds is visible (and
-    tested: tests/linkage/assert_match_rates_stable.sql). -#}
+    tested: tests/dbt/linkage/assert_match_rates_stable.sql). -#}
 
 with
 

@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from insight_hub import person_extract, privacy_guard
-from insight_hub.tests.dbt_project import Workspace, copy_project
+from dbt_project import Workspace, copy_project
 
 NHS_PARTNER = "source.insight_hub.nhs_partner.nhs_partner_extract"
 
@@ -248,13 +248,13 @@ def test_no_identifier_or_token_columns_where_they_must_not_be(built_borough: Wo
 
 
 def test_marts_are_aggregates(built_borough: Workspace) -> None:
-    """A mart row is a group (ward, service, ...), never a person: no mart has
-    as many rows as the spine has records."""
+    """A row of a mart, diagnostic, suppression table or share is a group (ward,
+    service, ...), never a person: none has as many rows as the spine has records."""
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
         (records,) = con.execute("select count(*) from intermediate.int_person_records__geocoded").fetchone()
-        tables = [t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
-        assert tables
-        for table in tables:
-            (rows,) = con.execute(f'select count(*) from marts."{table}"').fetchone()
-            assert rows < records, f"marts.{table} has {rows} rows for {records} records"
+        tables = con.execute("select table_schema, table_name from information_schema.tables "
+                             "where table_schema in (select unnest(?))", [list(privacy_guard.AGGREGATE_SCHEMAS)]).fetchall()
+        assert {schema for schema, _ in tables} == set(privacy_guard.AGGREGATE_SCHEMAS)
+        for schema, table in tables:
+            (rows,) = con.execute(f'select count(*) from {schema}."{table}"').fetchone()
+            assert rows < records, f"{schema}.{table} has {rows} rows for {records} records"

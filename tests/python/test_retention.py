@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from insight_hub.person_extract import onboard
-from insight_hub.tests.dbt_project import Workspace, copy_project
+from dbt_project import Workspace, copy_project
 
 LIVE, EXPIRED = "IH-2026-001", "IH-2022-007"
 BEFORE_EXPIRY = "2025-06-01"  # IH-2022-007 closed 2023-03-31: kept until 2026-03-31

@@ -29,7 +29,7 @@ import duckdb
 import pytest
 
 from insight_hub import pseudonymisation
-from insight_hub.tests.dbt_project import PROJECT_ROOT, Workspace, copy_project
+from dbt_project import PROJECT_ROOT, Workspace, copy_project
 
 # RFC 4231 test cases whose data is text (cases 3 and 4 use non-UTF-8 bytes).
 RFC_4231 = [

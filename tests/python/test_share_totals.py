@@ -1,7 +1,7 @@
 """No withheld cell is recoverable from the totals two shares constrain together: the differencing attack across
 the service demand family's tables, on the built borough's sharing outputs.
 
-Rules guarded (models/marts/sharing/disclosure/sdc_service_demand__suppressed.sql): the adversary holds every share
+Rules guarded (models/sharing/disclosure/sdc_service_demand__suppressed.sql): the adversary holds every share
 released under one commission and rule, takes each published (rounded) count as known, and knows the structure of
 the counting:
 - a ward's people known to a service are its monthly first contacts plus those whose first contact is outside the
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight_hub.tests.dbt_project import Workspace
+from dbt_project import Workspace
 
 SHARES = ("share_borough_service_demand", "share_ward_service_demand", "share_ward_service_first_contacts",
           "share_service_equalities", "share_service_overlap")
@@ -38,10 +38,11 @@ MARTS = ("borough_service_demand", "ward_service_demand", "ward_service_first_co
 def tables(built_borough: Workspace) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
         present = {name for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+            "select table_name from information_schema.tables where table_schema = 'sharing'").fetchall()}
         missing = [name for name in SHARES if name not in present]
         assert not missing, f"no disclosure-controlled share of {missing}: their dashboards read the marts"
-        return {name: con.execute(f"select * from marts.{name}").df() for name in (*SHARES, *MARTS)}
+        return {**{name: con.execute(f"select * from sharing.{name}").df() for name in SHARES},
+                **{name: con.execute(f"select * from marts.{name}").df() for name in MARTS}}
 
 
 def _published(frame: pd.DataFrame, key: Callable, column: str, cells: dict) -> None:

@@ -40,8 +40,8 @@ import pandas as pd
 import pytest
 
 from insight_hub import disclosure_attack as attack
-from insight_hub.tests.conftest import approved_pairs
-from insight_hub.tests.dbt_project import PROJECT_ROOT, Workspace
+from conftest import approved_pairs
+from dbt_project import PROJECT_ROOT, Workspace
 
 # Each share's mart, and the mart columns holding what the share publishes under another name (None: a
 # mart column of the share's name that is not what the share publishes).

@@ -30,7 +30,7 @@ import pytest
 import yaml
 
 from insight_hub import governance
-from insight_hub.tests.dbt_project import Workspace, copy_project
+from dbt_project import Workspace, copy_project
 
 SPINE_YAML = "models/intermediate/person_records/int_person_records__geocoded.yml"
 WARD_DEMAND_YAML = "models/marts/services/ward_service_demand.yml"
@@ -390,9 +390,9 @@ def test_a_python_model_declares_its_lineage() -> None:
         "(classifications travel by column lineage)"]
 
 
-# Item 7's rule: who reads what (models/marts/_exposures.yml meta.audience).
+# Item 7's rule: who reads what (models/_exposures.yml meta.audience).
 
-EXPOSURES = "models/marts/_exposures.yml"
+EXPOSURES = "models/_exposures.yml"
 
 
 def _edit_exposure(project: Workspace, name: str, **changes) -> None:
@@ -432,7 +432,7 @@ def test_an_exposure_needs_a_known_audience(project: Workspace, audience: str | 
 def test_only_sharing_models_are_for_approved_recipients(project: Workspace) -> None:
     _edit_yaml(project.project / WARD_DEMAND_YAML,
                lambda d: d["models"][0].setdefault("config", {}).setdefault("meta", {}).update(audience="approved_recipients"))
-    _build_fails_with(project, "model ward_service_demand: only sharing models (models/marts/sharing/) are for approved recipients")
+    _build_fails_with(project, "model ward_service_demand: only sharing models (models/sharing/) are for approved recipients")
 
 
 def test_hub_analysts_may_read_any_mart(project: Workspace) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from insight_hub.tests.dbt_project import Workspace
+from dbt_project import Workspace
 
 COMMISSION = "IH-2026-001"
 

@@ -45,7 +45,7 @@ import duckdb
 import pytest
 
 from insight_hub import export
-from insight_hub.tests.dbt_project import PROJECT_ROOT, Workspace
+from dbt_project import PROJECT_ROOT, Workspace
 
 COMMISSION = "IH-2026-001"
 TODAY = dt.date.today()
@@ -149,7 +149,7 @@ def test_export_writes_csv_parquet_and_manifest(health_export: Path, built_borou
     assert "housing.housing_register" in ward["lineage"]["sources"]
     assert ward["built_at"] and ward["build_invocation_id"] == manifest["dbt"]["invocation_id"]
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        (expected,) = con.execute("select count(*) from marts.share_ward_service_demand "
+        (expected,) = con.execute("select count(*) from sharing.share_ward_service_demand "
                                   "where recipient_type = 'Health Agencies' and commission_id = ?", [COMMISSION]).fetchone()
         for entry in models.values():
             for kind in ("csv", "parquet"):
@@ -419,5 +419,5 @@ def test_the_build_records_what_it_built(built_borough: Workspace) -> None:
     assert invocation == (results["metadata"]["invocation_id"], "build", "test", len(built), True,
                           results["metadata"]["invocation_id"])
     assert {unique_id for unique_id, _, _ in relations} == built
-    assert ("model.insight_hub.share_ward_service_demand", "marts.share_ward_service_demand",
+    assert ("model.insight_hub.share_ward_service_demand", "sharing.share_ward_service_demand",
             invocation[0]) in relations

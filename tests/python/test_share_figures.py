@@ -1,7 +1,7 @@
 """Every figure a share publishes follows from the counts it publishes: the attack that recovered exact counts
 from rates, intervals, ratios, shares of a total and Jaccard indices, run on the built borough's sharing outputs.
 
-Rule guarded (macros/statistics.sql applied to published counts in models/marts/sharing): an outsider holding a
+Rule guarded (macros/statistics.sql applied to published counts in models/sharing): an outsider holding a
 share's rows tries every count the rounding rule allows for each published count (r - 2 .. r + 2 for rounding to
 5, never a suppressed value) against every figure published beside it, recomputed with the published formulas
 (Wilson score intervals, Katz log intervals) to the published precision. A figure computed from the unrounded count
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insight_hub.tests.dbt_project import Workspace
+from dbt_project import Workspace
 
 Z = 1.959963984540054
 
@@ -115,8 +115,8 @@ FIGURES: dict[str, tuple[Figure, ...]] = {
 def shares(built_borough: Workspace) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
         present = {name for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
-        return {table: con.execute(f"select * from marts.{table}").df() for table in FIGURES if table in present}
+            "select table_name from information_schema.tables where table_schema = 'sharing'").fetchall()}
+        return {table: con.execute(f"select * from sharing.{table}").df() for table in FIGURES if table in present}
 
 
 def _candidates(published: pd.Series, base: pd.Series, threshold: pd.Series) -> list[np.ndarray]:

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from insight_hub import export
-from insight_hub.tests.dbt_project import PROJECT_ROOT, Workspace
+from dbt_project import PROJECT_ROOT, Workspace
 
 SMALL_SCALE = "0.02"
 SEED = "20261101"
@@ -97,7 +97,7 @@ def redelivered(built_borough: Workspace, tmp_path_factory: pytest.TempPathFacto
     changes_after_rebuild = _changes(workspace)
     for path in latest:
         shutil.move(held_back / path.name, path)
-    workspace.dbt("run", "--select", "+int_person_keys__changes", "+path:models/marts/sharing")
+    workspace.dbt("run", "--select", "+int_person_keys__changes", "+path:models/sharing")
     later_exports = export_everything(workspace, workspace.root / "exports_later")
     return {"first": first, "rebuilt": rebuilt, "after": _keys(workspace),
             "changes_after_rebuild": changes_after_rebuild, "changes": _changes(workspace),

@@ -15,7 +15,7 @@ import shutil
 import duckdb
 
 from insight_hub.linkage.evaluate import evaluate
-from insight_hub.tests.dbt_project import Workspace
+from dbt_project import Workspace
 
 COMMISSION = "IH-2026-001"
 

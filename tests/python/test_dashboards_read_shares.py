@@ -1,7 +1,7 @@
 """What a service's or partner's dashboard reads is disclosure-controlled: the attack of a service manager who
 opens a dashboard and reads a small count, on the built borough.
 
-Rules guarded (models/marts/_exposures.yml, dbt_project.yml):
+Rules guarded (models/_exposures.yml, dbt_project.yml):
 - every exposure says who reads it (meta.audience): hub_analysts (the Hub's own analysts, who may read the
   unsuppressed marts), services or partners; the marts are labelled audience hub_analysts and the sharing models
   approved_recipients (folder defaults);
@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from insight_hub.tests.dbt_project import Workspace
+from dbt_project import Workspace
 
 CONTROLLED_AUDIENCES = {"services", "partners"}
 # the dashboards service managers, commissioners and partners open (their descriptions say so)
@@ -43,7 +43,7 @@ def _is_dimension(node: dict) -> bool:
 
 
 def _is_share(node: dict) -> bool:
-    return "sharing" in node["fqn"] and node["config"]["materialized"] != "ephemeral"
+    return node["fqn"][1] == "sharing" and node["name"].startswith("share_")
 
 
 def test_every_exposure_names_its_audience_and_folders_label_theirs(manifest: dict) -> None:
@@ -53,11 +53,12 @@ def test_every_exposure_names_its_audience_and_folders_label_theirs(manifest: di
     assert {name for name, audience in audiences.items() if audience in CONTROLLED_AUDIENCES} \
         == SERVICE_AND_PARTNER_EXPOSURES
     models = [node for node in manifest["nodes"].values()
-              if node["resource_type"] == "model" and node["fqn"][1] == "marts"]
+              if node["resource_type"] == "model" and node["fqn"][1] in ("marts", "diagnostics", "sharing")]
     wrong = [node["name"] for node in models
-             if node["config"]["meta"].get("audience") != ("approved_recipients" if "sharing" in node["fqn"]
+             if node["config"]["meta"].get("audience") != ("approved_recipients" if _is_share(node)
                                                            else "public" if _is_dimension(node) else "hub_analysts")]
-    assert not wrong, f"marts must say audience hub_analysts, dimensions public and shares approved_recipients: {wrong}"
+    assert not wrong, ("marts, diagnostics and suppression tables must say audience hub_analysts, dimensions public "
+                       f"and shares approved_recipients: {wrong}")
 
 
 def test_service_and_partner_dashboards_read_only_shares_and_dimensions(manifest: dict) -> None:
@@ -72,7 +73,7 @@ def test_service_and_partner_dashboards_read_only_shares_and_dimensions(manifest
 
 
 def test_no_dashboard_for_services_or_partners_shows_a_small_count(manifest: dict, built_borough: Workspace) -> None:
-    relations = {manifest["nodes"][parent]["name"]
+    relations = {(manifest["nodes"][parent]["schema"], manifest["nodes"][parent]["name"])
                  for exposure in manifest["exposures"].values()
                  if exposure["name"] in SERVICE_AND_PARTNER_EXPOSURES
                  for parent in exposure["depends_on"]["nodes"]
@@ -80,14 +81,14 @@ def test_no_dashboard_for_services_or_partners_shows_a_small_count(manifest: dic
     assert relations
     small: dict[str, int] = {}
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        for relation in sorted(relations):
+        for schema, relation in sorted(relations):
             columns = [name for (name,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
-                [relation]).fetchall()]
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                [schema, relation]).fetchall()]
             threshold = "suppress_up_to" if "suppress_up_to" in columns else "7"
             for column in [c for c in columns if c.endswith("_count") and c not in PUBLIC_COUNTS]:
                 (found,) = con.execute(
-                    f"select count(*) from marts.{relation} where {column} between 1 and {threshold}").fetchone()
+                    f"select count(*) from {schema}.{relation} where {column} between 1 and {threshold}").fetchone()
                 if found:
                     small[f"{relation}.{column}"] = found
     assert not small, f"cells a service or partner dashboard shows that hold 1 to 7 people or households: {small}"

@@ -41,7 +41,7 @@ from insight_hub import person_extract
 from insight_hub.linkage import settings as linkage_settings
 from insight_hub.linkage import splink_run
 from insight_hub.linkage.evaluate import tokenised_truth
-from insight_hub.tests.dbt_project import Workspace
+from dbt_project import Workspace
 
 # Columns that would let a local list pin a person down, or that the marts never need.
 FORBIDDEN_COLUMNS = {
@@ -89,10 +89,10 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 
 
 def _person_level_models_marts_read(manifest: dict, con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Intermediate models a mart reads directly whose rows are people, records or households."""
+    """Intermediate models a mart (or diagnostic, or share) reads directly whose rows are people, records or households."""
     nodes = manifest["nodes"]
     parents = {
-        parent for node in nodes.values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+        parent for node in nodes.values() if node["resource_type"] == "model" and node["fqn"][1] in ("marts", "diagnostics", "sharing")
         for parent in node["depends_on"]["nodes"]
         if parent in nodes and nodes[parent]["fqn"][1] == "intermediate"
     }
@@ -252,7 +252,7 @@ def test_a_local_list_reidentifies_fewer_people_than_the_linkage_spine_allows(ma
         if len(held) == 3:
             print(f"{model}: {_unique_share(con, model, held):.1%} of persons unique on output area, "
                   "year of birth and sex")
-    for row in con.execute("select * from marts.quasi_identifier_k_anonymity order by all").fetchall() if (
+    for row in con.execute("select * from diagnostics.quasi_identifier_k_anonymity order by all").fetchall() if (
             "quasi_identifier_k_anonymity" in {n["name"] for n in manifest["nodes"].values()}) else []:
         print("k-anonymity:", row)
     assert baseline > 0.1 * persons, "the attack must work where the year of birth is held"
@@ -282,7 +282,7 @@ def test_k_anonymity_report_matches_the_models(manifest, con) -> None:
     """Every figure of quasi_identifier_k_anonymity, recomputed with pandas from
     the models; each model a mart reads with a person key is reported, on a
     set holding every quasi-identifier it has (the ward follows from the LSOA)."""
-    report = con.execute("select * from marts.quasi_identifier_k_anonymity").df()
+    report = con.execute("select * from diagnostics.quasi_identifier_k_anonymity").df()
     models = [m for m in _person_level_models_marts_read(manifest, con) if "person_key" in _columns(con, m)]
     assert sorted(report["model_name"].unique()) == models
     for model in models:

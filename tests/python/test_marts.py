@@ -1,16 +1,19 @@
 """The marts as the dashboards see them, checked on the built borough's manifest.
 
 Rules guarded:
-- only marts and sharing outputs are public; staging and intermediate models
-  are protected, the suppression helpers private to the sharing group;
-- every mart has an enforced contract, and every column a type and a
-  description an analyst can read in the docs;
-- every mart grants select to the BI reader role, and nothing upstream does;
+- each layer is a folder and a schema of its name (the suppression tables
+  in schema disclosure); only marts, diagnostics and shares are public;
+  staging and intermediate models are protected, the suppression tables
+  private to the sharing group;
+- every mart, diagnostic and share has an enforced contract, and every column
+  a type and a description an analyst can read in the docs;
+- every mart, diagnostic and share grants select to the BI reader role, and
+  nothing else does (not upstream, not the suppression tables);
   on DuckDB, which has no roles, the grant is a no-op rather than a warning
   on every model;
 - every exposure (dashboard) has an owner and reads public models only;
-- every mart holding a commission's data carries commission_id, so a purge
-  can find its rows.
+- every aggregate holding a commission's data carries commission_id, so a
+  purge can find its rows.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from insight_hub.tests.dbt_project import Workspace
+from dbt_project import Workspace
 
 BI_READER = "insight_hub_bi_reader"
 # marts built from public reference data or registers only, or spanning commissions by design
@@ -37,14 +40,24 @@ def _models(manifest: dict) -> list[dict]:
     return [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
 
 
+# The aggregate layers, each in its own folder and schema of the same name.
+AGGREGATE_LAYERS = ("marts", "diagnostics", "sharing")
+
+
 def _layer(node: dict) -> str:
     return node["fqn"][1]
 
 
-def test_only_marts_are_public(manifest: dict) -> None:
+def _is_suppression_table(node: dict) -> bool:
+    return node["fqn"][1:3] == ["sharing", "disclosure"]
+
+
+def test_layers_are_schemas_and_only_aggregates_are_public(manifest: dict) -> None:
     for node in _models(manifest):
-        if _layer(node) == "marts":
-            expected = "private" if "disclosure" in node["fqn"] else "public"
+        expected_schema = "disclosure" if _is_suppression_table(node) else _layer(node)
+        assert node["schema"] == expected_schema, f"{node['name']} is in schema {node['schema']}"
+        if _layer(node) in AGGREGATE_LAYERS:
+            expected = "private" if _is_suppression_table(node) else "public"
         else:
             expected = "protected"
         assert node["access"] == expected, f"{node['name']} is {node['access']}, not {expected}"
@@ -53,7 +66,7 @@ def test_only_marts_are_public(manifest: dict) -> None:
 
 def test_every_mart_has_a_contract_and_described_typed_columns(manifest: dict) -> None:
     for node in _models(manifest):
-        if _layer(node) != "marts" or node["config"]["materialized"] == "ephemeral":
+        if _layer(node) not in AGGREGATE_LAYERS or _is_suppression_table(node):
             continue
         assert node["config"]["contract"]["enforced"], node["name"]
         assert node["description"].strip(), node["name"]
@@ -63,11 +76,9 @@ def test_every_mart_has_a_contract_and_described_typed_columns(manifest: dict) -
 
 def test_marts_grant_the_bi_reader_and_nothing_else_does(manifest: dict, built_borough: Workspace) -> None:
     for node in _models(manifest):
-        if node["config"]["materialized"] == "ephemeral":
-            continue  # never a relation, nothing to grant on
-        grants = node["config"].get("grants") or {}
-        if _layer(node) == "marts":
-            assert grants.get("select") == [BI_READER], node["name"]
+        grants = {privilege: roles for privilege, roles in (node["config"].get("grants") or {}).items() if roles}
+        if _layer(node) in AGGREGATE_LAYERS and not _is_suppression_table(node):
+            assert grants == {"select": [BI_READER]}, node["name"]
         else:
             assert not grants, f"{node['name']} grants {grants}"
     log = Path(built_borough.logs, "dbt.log").read_text()
@@ -88,12 +99,13 @@ def test_exposures_have_owners_and_read_public_models(manifest: dict) -> None:
 def test_commission_data_carries_commission_id(manifest: dict, built_borough: Workspace) -> None:
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
         columns = {}
-        for table, column in con.execute(
-                "select table_name, column_name from information_schema.columns where table_schema = 'marts'").fetchall():
-            columns.setdefault(table, set()).add(column)
+        for schema, table, column in con.execute(
+                "select table_schema, table_name, column_name from information_schema.columns").fetchall():
+            columns.setdefault((schema, table), set()).add(column)
     for node in _models(manifest):
-        if _layer(node) != "marts" or node["name"] not in columns or node["name"] in WITHOUT_COMMISSION:
+        if _layer(node) not in AGGREGATE_LAYERS or node["name"] in WITHOUT_COMMISSION:
             continue
-        if node["fqn"][2] == "linkage":
+        if node["fqn"][1:3] == ["diagnostics", "linkage"]:
             continue  # the linkage diagnostics belong to the linkage work
-        assert "commission_id" in columns[node["name"]], f"marts.{node['name']} has no commission_id"
+        relation = (node["schema"], node["name"])
+        assert "commission_id" in columns[relation], f"{'.'.join(relation)} has no commission_id"
