@@ -8,7 +8,8 @@
     the figure is withheld with them), never from unrounded counts: every
     figure follows from what the share releases. Suppressed cells are NULL with the status marker
     var('sdc_suppressed_marker') ('[c]', as ONS marks confidential cells); a
-    true zero stays 0. Each macro is dispatched: DuckDB is the default. -#}
+    true zero stays 0. Plain SQL, but for sdc_resolved_rules (QUALIFY), which
+    is dispatched so an engine without it adds one implementation. -#}
 
 {% macro sdc_suppressed_marker() -%}
     {{ return(var('sdc_suppressed_marker', '[c]')) }}
@@ -16,10 +17,6 @@
 
 
 {% macro sdc_is_suppressed(count, suppress_up_to) -%}
-    {{ return(adapter.dispatch('sdc_is_suppressed', 'insight_hub')(count, suppress_up_to)) }}
-{%- endmacro %}
-
-{% macro default__sdc_is_suppressed(count, suppress_up_to) -%}
     {#- Primary suppression: true for a count from 1 to suppress_up_to; false
         for 0 and larger counts (and for NULL, which has nothing to hide). -#}
     coalesce({{ count }} between 1 and {{ suppress_up_to }}, false)
@@ -27,20 +24,12 @@
 
 
 {% macro sdc_rounded(count, rounding_base) -%}
-    {{ return(adapter.dispatch('sdc_rounded', 'insight_hub')(count, rounding_base)) }}
-{%- endmacro %}
-
-{% macro default__sdc_rounded(count, rounding_base) -%}
     {#- The count rounded to the nearest multiple of rounding_base, halves up. -#}
     cast(floor(({{ count }} + {{ rounding_base }} / 2.0) / {{ rounding_base }}) * {{ rounding_base }} as bigint)
 {%- endmacro %}
 
 
 {% macro sdc_published_count(count, is_suppressed, rounding_base) -%}
-    {{ return(adapter.dispatch('sdc_published_count', 'insight_hub')(count, is_suppressed, rounding_base)) }}
-{%- endmacro %}
-
-{% macro default__sdc_published_count(count, is_suppressed, rounding_base) -%}
     {#- What a recipient sees of a count: NULL when suppressed (primary or
         secondary), else the count rounded. 0 stays 0. -#}
     case when not coalesce({{ is_suppressed }}, true) then {{ sdc_rounded(count, rounding_base) }} end
@@ -48,10 +37,6 @@
 
 
 {% macro sdc_status(is_suppressed) -%}
-    {{ return(adapter.dispatch('sdc_status', 'insight_hub')(is_suppressed)) }}
-{%- endmacro %}
-
-{% macro default__sdc_status(is_suppressed) -%}
     {#- The status beside a published count: the suppressed marker when the
         count is withheld, NULL when it is published. -#}
     case when coalesce({{ is_suppressed }}, true) then '{{ sdc_suppressed_marker() }}' end
@@ -87,10 +72,6 @@
 
 
 {% macro sdc_secondary_suppression(cells, memberships, passes=none) -%}
-    {{ return(adapter.dispatch('sdc_secondary_suppression', 'insight_hub')(cells, memberships, passes)) }}
-{%- endmacro %}
-
-{% macro default__sdc_secondary_suppression(cells, memberships, passes) -%}
     {#- Secondary suppression by iteration, in plain SQL. Emits CTEs (to follow
         the caller's own, after a comma) ending in `sdc_suppressed`.
 
@@ -251,10 +232,6 @@
 
 
 {% macro sdc_cells(counts, partitions, keys, secondary_priority, columns=[]) -%}
-    {{ return(adapter.dispatch('sdc_cells', 'insight_hub')(counts, partitions, keys, secondary_priority, columns)) }}
-{%- endmacro %}
-
-{% macro default__sdc_cells(counts, partitions, keys, secondary_priority, columns) -%}
     {#- The cells sdc_secondary_suppression takes: each row of `counts`
         (commission_id, the `keys` that identify a cell, other `columns`
         to carry, cell_value) in each partition of its commission (from
@@ -307,12 +284,6 @@
 
 
 {% macro sdc_cell_flags(suppression, area_level, measures, keys=[], area_code=none, where=none) -%}
-    {{ return(adapter.dispatch('sdc_cell_flags', 'insight_hub')(
-        suppression, area_level, measures, keys, area_code, where
-    )) }}
-{%- endmacro %}
-
-{% macro default__sdc_cell_flags(suppression, area_level, measures, keys, area_code, where) -%}
     {#- A suppression table read back by a sharing model: one row per
         commission, threshold, `keys` (e.g. service_code) and area of
         `area_level` (the area's code named `area_code`, e.g. ward_code;

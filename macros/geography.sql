@@ -1,10 +1,6 @@
 {#- Areas the ward-level marts report on. -#}
 
 {% macro wards_and_not_known(groups, group_columns, wards, ward_columns) -%}
-    {{ return(adapter.dispatch('wards_and_not_known', 'insight_hub')(groups, group_columns, wards, ward_columns)) }}
-{%- endmacro %}
-
-{% macro default__wards_and_not_known(groups, group_columns, wards, ward_columns) -%}
     {#- Every row of `groups` (its group_columns: a commission, or a
         commission and service) with every ward of `wards` (ward_code,
         ward_name and its ward_columns), plus one 'Not known' row per group

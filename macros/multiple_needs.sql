@@ -32,10 +32,6 @@
 
 
 {% macro households_by_band_or_zero(relation) -%}
-    {{ return(adapter.dispatch('households_by_band_or_zero', 'insight_hub')(relation)) }}
-{%- endmacro %}
-
-{% macro default__households_by_band_or_zero(relation) -%}
     {#- The select-list columns of multiple_needs_measures read from
         `relation` (an aggregate made with households_by_band) as BIGINT,
         zero where `relation` has no row: what a mart publishes for an area

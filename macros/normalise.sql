@@ -75,10 +75,6 @@
     end
 {%- endmacro %}
 
-{% macro spark__soundex(value) -%}
-    soundex({{ value }})
-{%- endmacro %}
-
 
 {% macro normalise_postcode(value) -%}
     {#- Upper case, every space removed, then one space before the inward code

@@ -1,12 +1,8 @@
 {#- Confidence intervals and comparisons the insight marts publish. Each is
-    a SQL expression, dispatched so another engine adds one implementation.
+    a plain SQL expression that any engine runs.
     z defaults to the two-sided 95% normal quantile. -#}
 
 {% macro wilson_interval(numerator, denominator, bound, z=1.959963984540054) -%}
-    {{ return(adapter.dispatch('wilson_interval', 'insight_hub')(numerator, denominator, bound, z)) }}
-{%- endmacro %}
-
-{% macro default__wilson_interval(numerator, denominator, bound, z) -%}
     {#- Wilson score interval for the proportion numerator / denominator, as a
         proportion (0 to 1). bound is 'lower' or 'upper'. NULL when the
         denominator is not positive or the numerator is outside 0..denominator
@@ -30,10 +26,6 @@
 
 
 {% macro ratio_of_proportions(numerator, denominator, reference_numerator, reference_denominator) -%}
-    {{ return(adapter.dispatch('ratio_of_proportions', 'insight_hub')(numerator, denominator, reference_numerator, reference_denominator)) }}
-{%- endmacro %}
-
-{% macro default__ratio_of_proportions(numerator, denominator, reference_numerator, reference_denominator) -%}
     {#- (numerator / denominator) / (reference_numerator / reference_denominator);
         NULL when any part is zero or NULL. -#}
     case
@@ -45,10 +37,6 @@
 
 
 {% macro katz_log_interval(numerator, denominator, reference_numerator, reference_denominator, bound, z=1.959963984540054) -%}
-    {{ return(adapter.dispatch('katz_log_interval', 'insight_hub')(numerator, denominator, reference_numerator, reference_denominator, bound, z)) }}
-{%- endmacro %}
-
-{% macro default__katz_log_interval(numerator, denominator, reference_numerator, reference_denominator, bound, z) -%}
     {#- Katz log interval for a ratio of two proportions (Katz et al. 1978):
         exp(ln(ratio) -/+ z * sqrt(1/x1 - 1/n1 + 1/x2 - 1/n2)). NULL when either
         numerator is zero (the log is undefined) or a denominator is not
@@ -70,10 +58,6 @@
 
 
 {% macro compared_with_benchmark(lower, upper, benchmark) -%}
-    {{ return(adapter.dispatch('compared_with_benchmark', 'insight_hub')(lower, upper, benchmark)) }}
-{%- endmacro %}
-
-{% macro default__compared_with_benchmark(lower, upper, benchmark) -%}
     {#- 'higher' when the whole confidence interval lies above the benchmark,
         'lower' when it lies below, 'similar' when it contains it (the
         Fingertips convention); NULL when the interval or benchmark is unknown. -#}
