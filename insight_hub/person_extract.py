@@ -1,20 +1,28 @@
-"""The person-extract contract: canonical staging columns and onboarding.
+"""The person-extract contract: its catalogue, and the files written from it.
 
 Every person-level extract is staged by the dbt macro ``stage_person_extract``
-from the column roles declared in its sources YAML. This module holds the
-catalogue of the canonical columns that macro emits (names, descriptions,
-governance classification) and writes a new extract's one-line staging model
-and its YAML twin:
+from the column roles declared in its sources YAML. This module is the one
+home of the catalogue: the roles a source column may take (``ROLES``) and the
+canonical staging columns that macro emits (``CANONICAL_COLUMNS``: names,
+descriptions, governance classification). From it, it writes
+
+- the macros ``person_extract_roles`` and ``person_extract_columns`` that the
+  staging macro reads (``macros/person_extract/_catalogue.sql``),
+- one dbt docs block per canonical column (``models/staging/_person_extract__docs.md``),
+- each extract's one-line staging model and its YAML twin, beside its sources file:
 
     python -m insight_hub.person_extract <source_name> <table_name>
+    python -m insight_hub.person_extract --all
 
-A test keeps this catalogue and the macro's column list identical.
+tests/python/test_person_extract.py regenerates every one of these files
+and fails when one differs from the file on disk.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +30,26 @@ from typing import Any
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# the files written from the catalogue, relative to the project
+CATALOGUE_MACRO = Path("macros/person_extract/_catalogue.sql")
+DOCS_FILE = Path("models/staging/_person_extract__docs.md")
+# heads the catalogue's macro and docs files: a Jinja comment, so it renders to nothing in either
+GENERATED_NOTE = (
+    "{#- Written by `python -m insight_hub.person_extract --all` from the catalogue in\n"
+    "    insight_hub/person_extract.py: change it there and regenerate, never edit this\n"
+    "    file (tests/python/test_person_extract.py compares the two). -#}\n"
+)
+
+# The roles a source column may take (its meta `role`; README, "Adding a new
+# extract"), each with whether a source may map at most one column to it.
+ROLES: Mapping[str, bool] = {
+    "record_ref": True, "source_person_ref": True, "nhs_number": True,
+    "forename": True, "middle_names": True, "surname": True, "full_name": True, "title": True,
+    "date_of_birth": True, "sex": True, "ethnicity": True, "disability": True,
+    "postcode": True, "uprn": True, "gp_practice": True, "event_date": True, "extracted_at": True,
+    "related_person_ref": True,
+    "address_line": False, "contact_identifier": False, "attribute": False, "excluded": False,
+}
 
 
 @dataclass(frozen=True)
@@ -96,8 +124,54 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
 )
 
 
+def doc_block(column_name: str) -> str:
+    """The name of the docs block describing a canonical column."""
+    return f"person_extract__{column_name}"
+
+
+def catalogue_macro() -> str:
+    """The macros giving the staging macro the catalogue's roles and column names."""
+    roles = "".join(f"        '{role}': {'true' if single else 'false'},\n" for role, single in ROLES.items())
+    columns = "".join(f"        '{column.name}',\n" for column in CANONICAL_COLUMNS)
+    return (
+        GENERATED_NOTE
+        + "\n{% macro person_extract_roles() -%}\n"
+        "    {#- role -> true when a source may map at most one column to it -#}\n"
+        f"    {{{{ return({{\n{roles}    }}) }}}}\n"
+        "{%- endmacro %}\n\n\n"
+        "{% macro person_extract_columns() -%}\n"
+        "    {#- The canonical columns, in order, that every person-extract staging model\n"
+        "        emits before its own attributes; the spine unions exactly these. -#}\n"
+        f"    {{{{ return([\n{columns}    ]) }}}}\n"
+        "{%- endmacro %}\n"
+    )
+
+
+def docs_markdown() -> str:
+    """One dbt docs block per canonical column, its description."""
+    return GENERATED_NOTE + "".join(f"\n{{% docs {doc_block(column.name)} %}}\n{column.description}\n{{% enddocs %}}\n"
+                                    for column in CANONICAL_COLUMNS)
+
+
+class _DocReference(str):
+    """A description that is a reference to a docs block."""
+
+
+class _TwinDumper(yaml.SafeDumper):
+    """yaml.safe_dump's dumper, writing a docs-block reference in double quotes."""
+
+
+_TwinDumper.add_representer(
+    _DocReference, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+)
+
+
+def _meta(column: dict[str, Any]) -> dict[str, Any]:
+    return column.get("config", {}).get("meta", {})
+
+
 def _role_list(column: dict[str, Any]) -> list[str]:
-    role = column.get("config", {}).get("meta", {}).get("role")
+    role = _meta(column).get("role")
     return role if isinstance(role, list) else [role]
 
 
@@ -120,25 +194,34 @@ def _merged(classifications: list[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def find_source_table(staging_dir: Path, source_name: str, table_name: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
-    """The folder declaring source `source_name`, its YAML and its table `table_name`'s."""
+def _source_tables(staging_dir: Path) -> Iterator[tuple[Path, dict[str, Any], dict[str, Any]]]:
+    """Every declared source table: the folder of its sources file, its source's YAML and its own."""
     for path in sorted(staging_dir.glob("*/_*__sources.yml")):
         for source in yaml.safe_load(path.read_text())["sources"]:
-            if source["name"] != source_name:
-                continue
             for table in source["tables"]:
-                if table["name"] == table_name:
-                    return path.parent, source, table
+                yield path.parent, source, table
+
+
+def find_source_table(staging_dir: Path, source_name: str, table_name: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """The folder declaring source `source_name`, its YAML and its table `table_name`'s."""
+    for folder, source, table in _source_tables(staging_dir):
+        if (source["name"], table["name"]) == (source_name, table_name):
+            return folder, source, table
     raise SystemExit(f"no sources file under {staging_dir} declares {source_name}.{table_name}: declare the source first")
 
 
-def twin_yaml(source_name: str, table_name: str, source: dict[str, Any], table: dict[str, Any]) -> str:
+def person_extract_tables(staging_dir: Path) -> list[tuple[Path, dict[str, Any], dict[str, Any]]]:
+    """The person-level extracts: the declared source tables with a column role."""
+    return [(folder, source, table) for folder, source, table in _source_tables(staging_dir)
+            if any(_meta(column).get("role") for column in table.get("columns", []))]
+
+
+def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
     """The YAML twin of a person-extract staging model."""
     classification_by_role: dict[str, dict[str, Any]] = {}
     for column in table.get("columns", []):
-        meta = column.get("config", {}).get("meta", {})
         for role in _role_list(column):
-            classification_by_role.setdefault(role, _classification(meta))
+            classification_by_role.setdefault(role, _classification(_meta(column)))
     if "full_name" in classification_by_role:
         for role in ("forename", "surname"):
             classification_by_role.setdefault(role, classification_by_role["full_name"])
@@ -155,12 +238,12 @@ def twin_yaml(source_name: str, table_name: str, source: dict[str, Any], table: 
         columns.append(
             {
                 "name": canonical.name,
-                "description": canonical.description,
+                "description": _DocReference(f"{{{{ doc('{doc_block(canonical.name)}') }}}}"),
                 "config": {"meta": {**classification, "identifiability": canonical.identifiability}},
             }
         )
     for column in table.get("columns", []):
-        meta = column.get("config", {}).get("meta", {})
+        meta = _meta(column)
         roles = _role_list(column)
         extra = _classification(meta)
         if "related_person_ref" in roles:
@@ -168,12 +251,12 @@ def twin_yaml(source_name: str, table_name: str, source: dict[str, Any], table: 
         if "contact_identifier" in roles:
             columns.append({"name": f"{meta['domain']}_token", "description": f"Token of the normalised {column['name']} (domain {meta['domain']}).", "config": {"meta": {**extra, "identifiability": "pseudonymised"}}})
     for column in table.get("columns", []):
-        meta = column.get("config", {}).get("meta", {})
+        meta = _meta(column)
         if "attribute" in _role_list(column):
             extra = _classification(meta)
             columns.append({"name": meta["as"], "description": column["description"], "config": {"meta": {**extra, "identifiability": "pseudonymised"}}})
     model = {
-        "name": f"stg_{source_name}__{table_name}",
+        "name": f"stg_{source['name']}__{table['name']}",
         "description": (
             f"{table['description'].strip()} Staged by stage_person_extract: one row per delivered row, "
             "identifiers replaced by keyed tokens, with duplicate and quarantine flags."
@@ -188,31 +271,73 @@ def twin_yaml(source_name: str, table_name: str, source: dict[str, Any], table: 
         "columns": columns,
     }
     header = (
-        f"# Written by `python -m insight_hub.person_extract {source_name} {table_name}` from the\n"
-        "# column roles in the sources file beside it; regenerate after changing them.\n"
+        f"# Written by `python -m insight_hub.person_extract {source['name']} {table['name']}` (or `--all`)\n"
+        "# from the column roles in the sources file beside it and the catalogue in\n"
+        "# insight_hub/person_extract.py; regenerate after changing either, never edit by hand.\n"
     )
-    return header + yaml.safe_dump({"version": 2, "models": [model]}, sort_keys=False, width=100, allow_unicode=True)
+    return header + yaml.dump({"version": 2, "models": [model]}, Dumper=_TwinDumper, sort_keys=False, width=100, allow_unicode=True)
+
+
+def extract_files(folder: Path, source: dict[str, Any], table: dict[str, Any]) -> dict[Path, str]:
+    """An extract's one-line staging model and its YAML twin, by path."""
+    model_path = folder / f"stg_{source['name']}__{table['name']}.sql"
+    return {
+        model_path: f"{{{{ stage_person_extract('{source['name']}', '{table['name']}') }}}}\n",
+        model_path.with_suffix(".yml"): twin_yaml(source, table),
+    }
+
+
+def catalogue_files(project_dir: Path) -> dict[Path, str]:
+    """The catalogue's macro and docs blocks, by path."""
+    return {project_dir / CATALOGUE_MACRO: catalogue_macro(), project_dir / DOCS_FILE: docs_markdown()}
+
+
+def generated_files(project_dir: Path = PROJECT_ROOT) -> dict[Path, str]:
+    """Every file this module writes, by path: the catalogue's, and each extract's model and twin."""
+    files = catalogue_files(project_dir)
+    for folder, source, table in person_extract_tables(project_dir / "models" / "staging"):
+        files.update(extract_files(folder, source, table))
+    return files
+
+
+def _write(files: dict[Path, str]) -> list[Path]:
+    """Write the files whose text differs from what is on disk; the paths written."""
+    written = []
+    for path, text in files.items():
+        if not path.is_file() or path.read_text() != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            written.append(path)
+    return written
 
 
 def onboard(source_name: str, table_name: str, project_dir: Path = PROJECT_ROOT) -> list[Path]:
-    """Write (or rewrite) the staging model and twin of an extract beside its sources file."""
+    """Write (or rewrite) the staging model and twin of an extract beside its
+    sources file, and the catalogue's files they use; the paths that changed."""
     folder, source, table = find_source_table(project_dir / "models" / "staging", source_name, table_name)
-    model_path = folder / f"stg_{source_name}__{table_name}.sql"
-    model_path.write_text(f"{{{{ stage_person_extract('{source_name}', '{table_name}') }}}}\n")
-    twin_path = model_path.with_suffix(".yml")
-    twin_path.write_text(twin_yaml(source_name, table_name, source, table))
-    return [model_path, twin_path]
+    return _write({**catalogue_files(project_dir), **extract_files(folder, source, table)})
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the staging model and YAML twin of a person-level extract.")
-    parser.add_argument("source_name")
-    parser.add_argument("table_name")
+    parser.add_argument("source_name", nargs="?")
+    parser.add_argument("table_name", nargs="?")
+    parser.add_argument("--all", action="store_true",
+                        help="rewrite every extract's model and twin and the catalogue's files")
     parser.add_argument("--project-dir", type=Path, default=PROJECT_ROOT)
     args = parser.parse_args(argv)
-    for path in onboard(args.source_name, args.table_name, args.project_dir):
+    if args.all != (args.source_name is None) or (args.source_name is None) != (args.table_name is None):
+        parser.error("give <source_name> <table_name>, or --all")
+    if args.all:
+        written = _write(generated_files(args.project_dir))
+    else:
+        written = onboard(args.source_name, args.table_name, args.project_dir)
+    for path in written:
         print(f"wrote {path}")
-    print(f"next: add stg_{args.source_name}__{args.table_name} to vars.person_extracts in dbt_project.yml")
+    if not written:
+        print("every file was up to date")
+    if not args.all:
+        print(f"next: add stg_{args.source_name}__{args.table_name} to vars.person_extracts in dbt_project.yml")
     return 0
 
 

@@ -1,6 +1,7 @@
 {#- Normalisation and validation of identifiers, applied in staging before
-    pseudonymisation so that equal values give equal tokens. Each macro is a
-    SQL expression over one column and returns NULL for blank input. -#}
+    pseudonymisation so that equal values give equal tokens, and the typing of
+    a source's other attributes. Each macro is a SQL expression over one column
+    and returns NULL for blank input. -#}
 
 {% macro normalise_text(value) -%}
     nullif(trim(regexp_replace(cast({{ value }} as varchar), '\s+', ' ', 'g')), '')
@@ -188,4 +189,18 @@
         when upper({{ normalise_text(value) }}) in ('F', 'FEMALE', '2') then 'F'
         when upper({{ normalise_text(value) }}) in ('M', 'MALE', '1') then 'M'
     end
+{%- endmacro %}
+
+
+{% macro typed_attribute(value, type, formats) -%}
+    {#- A non-identifying attribute cast to its declared type; values that do not
+        parse become NULL (the column's data tests count them). -#}
+    {%- if type == 'varchar' -%} {{ normalise_text(value) }}
+    {%- elif type == 'integer' -%} try_cast({{ normalise_text(value) }} as integer)
+    {%- elif type == 'decimal' -%} try_cast(replace({{ normalise_text(value) }}, ',', '') as decimal(12, 2))
+    {%- elif type == 'boolean' -%} {{ parse_boolean(value) }}
+    {%- elif type == 'date' -%} {{ parse_date(value, formats) }}
+    {%- elif type == 'list' -%} list_filter(list_transform(regexp_split_to_array({{ normalise_text(value) }}, '\s*[|;]\s*'), lambda item: nullif(item, '')), lambda item: item is not null)
+    {%- else -%} {{ exceptions.raise_compiler_error("attribute type '" ~ type ~ "' is not varchar, integer, decimal, boolean, date or list") }}
+    {%- endif -%}
 {%- endmacro %}

@@ -8,97 +8,6 @@
     variant, validity flags, non-identifying attributes, duplicate and
     quarantine flags. Cleartext exists only inside this view's CTEs. -#}
 
-{% macro person_extract_roles() -%}
-    {#- role -> true when a source may map at most one column to it -#}
-    {{ return({
-        'record_ref': true, 'source_person_ref': true, 'nhs_number': true,
-        'forename': true, 'middle_names': true, 'surname': true, 'full_name': true, 'title': true,
-        'date_of_birth': true, 'sex': true, 'ethnicity': true, 'disability': true,
-        'postcode': true, 'uprn': true, 'gp_practice': true, 'event_date': true, 'extracted_at': true, 'related_person_ref': true,
-        'address_line': false, 'contact_identifier': false, 'attribute': false, 'excluded': false,
-    }) }}
-{%- endmacro %}
-
-
-{% macro person_extract_columns() -%}
-    {#- The canonical columns, in order, that every person-extract staging model
-        emits before its own attributes; the spine unions exactly these. -#}
-    {{ return([
-        'commission_id', 'service_code', 'source_table', 'delivery_file', 'source_row_number', 'extracted_at',
-        'record_token', 'source_person_token', 'event_date',
-        'nhs_number_token', 'has_nhs_number', 'is_valid_nhs_number',
-        'forename_token', 'forename_canonical_token', 'forename_soundex_token', 'forename_initial_token',
-        'surname_token', 'surname_soundex_token', 'full_name_token', 'name_swapped_token',
-        'forename_edit_tokens', 'surname_edit_tokens', 'has_name', 'is_forename_initial',
-        'birth_date_token', 'birth_date_swapped_token', 'birth_year', 'latest_birth_year', 'has_birth_date', 'is_valid_birth_date', 'age_band_code',
-        'sex', 'ethnicity_code_system', 'ethnicity_code', 'is_disabled',
-        'postcode_token', 'postcode_sector_token', 'has_postcode', 'is_valid_postcode',
-        'uprn_token', 'is_valid_uprn', 'gp_practice_token',
-        'is_duplicate_row', 'is_current_version', 'quarantine_reason', 'quarantine_column',
-    ]) }}
-{%- endmacro %}
-
-
-{% macro source_node(source_name, table_name) -%}
-    {%- set key = 'source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name -%}
-    {%- if key not in graph.sources -%}
-        {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ " is not declared") }}
-    {%- endif -%}
-    {{ return(graph.sources[key]) }}
-{%- endmacro %}
-
-
-{% macro landing_glob(meta) -%}
-    {#- The file pattern a landing source reads: the first quoted path of its
-        external_location, with the {landing_dir} and {commission} placeholders
-        filled in as dbt-duckdb fills them. -#}
-    {%- set location = meta.external_location.replace('{landing_dir}', meta.landing_dir).replace('{commission}', meta.commission) -%}
-    {%- set quoted = modules.re.search("'([^']+)'", location) -%}
-    {{ return(quoted.group(1) if quoted else location) }}
-{%- endmacro %}
-
-
-{% macro landing_file_count(meta) -%}
-    {#- How many delivered files a landing source's pattern matches now. -#}
-    {{ return(run_query("select count(*) from glob('" ~ landing_glob(meta) ~ "')").columns[0].values()[0]) }}
-{%- endmacro %}
-
-
-{% macro landing_rows(source_name, table_name, node) -%}
-    {#- The source's rows with two provenance columns: delivery_file (file name)
-        and source_row_number (1-based data row in that file, header excluded).
-        A source with no file in the landing folder (nothing delivered yet, or
-        its commission purged) gives no rows rather than failing the build;
-        source freshness and the open-commission delivery test report it. -#}
-    {%- set file_format = node.config.meta.format -%}
-    {%- if landing_file_count(node.config.meta) == 0 -%}
-        select
-            {%- for column in node.columns %}
-            cast(null as varchar) as "{{ column }}",
-            {%- endfor %}
-            cast(null as varchar) as delivery_file,
-            cast(null as bigint) as source_row_number
-        where false
-    {%- elif file_format == 'csv' -%}
-        select
-            * exclude (filename, ordinality),
-            parse_filename(filename) as delivery_file,
-            ordinality - min(ordinality) over (partition by filename) + 1 as source_row_number
-        from {{ source(source_name, table_name) }} with ordinality
-    {%- elif file_format == 'parquet' -%}
-        select
-            * exclude (filename, file_row_number),
-            parse_filename(filename) as delivery_file,
-            file_row_number + 1 as source_row_number
-        from {{ source(source_name, table_name) }}
-    {%- elif file_format == 'excel' -%}
-        select * from {{ source(source_name, table_name) }}
-    {%- else -%}
-        {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ ": landing format '" ~ file_format ~ "' is not csv, parquet or excel") }}
-    {%- endif -%}
-{%- endmacro %}
-
-
 {% macro stage_person_extract(source_name, table_name) -%}
     {%- set nicknames = ref('forename_nicknames') -%}
     {%- if not execute -%}
@@ -107,50 +16,12 @@
     {%- else -%}
         {%- set node = source_node(source_name, table_name) -%}
         {%- set meta = node.config.meta -%}
-        {%- set label = source_name ~ "." ~ table_name -%}
-        {%- for required in ['commission', 'format', 'date_formats'] -%}
-            {%- if not meta.get(required) -%}
-                {{ exceptions.raise_compiler_error("source " ~ label ~ ": meta." ~ required ~ " is required") }}
-            {%- endif -%}
-        {%- endfor -%}
+        {%- set declared = person_extract_declaration(node) -%}
+        {%- set by_role = declared.by_role -%}
+        {%- set attributes = declared.attributes -%}
+        {%- set contacts = declared.contacts -%}
         {%- set commission = meta.commission -%}
         {%- set roles = person_extract_roles() -%}
-        {%- set by_role = {} -%}
-        {%- set attributes = [] -%}
-        {%- set contacts = [] -%}
-        {%- for column in node.columns.values() -%}
-            {#- a column may fill several roles, e.g. [event_date, extracted_at] -#}
-            {%- set column_roles = column.meta.get('role') -%}
-            {%- for role in (column_roles if column_roles is not string and column_roles is iterable else [column_roles]) -%}
-                {%- if role not in roles -%}
-                    {{ exceptions.raise_compiler_error("source " ~ label ~ ", column '" ~ column.name ~ "': meta.role '" ~ role ~ "' is not one of " ~ (roles.keys() | list | join(', '))) }}
-                {%- endif -%}
-                {%- if roles[role] and role in by_role -%}
-                    {{ exceptions.raise_compiler_error("source " ~ label ~ ": columns '" ~ by_role[role].name ~ "' and '" ~ column.name ~ "' both have role " ~ role) }}
-                {%- endif -%}
-                {%- if role == 'attribute' -%}
-                    {%- if not column.meta.get('as') or column.meta.as in person_extract_columns() -%}
-                        {{ exceptions.raise_compiler_error("source " ~ label ~ ", column '" ~ column.name ~ "': an attribute needs meta.as, a new column name") }}
-                    {%- endif -%}
-                    {%- do attributes.append(column) -%}
-                {%- elif role == 'contact_identifier' -%}
-                    {%- if column.meta.get('domain') not in ['email', 'phone', 'nino'] -%}
-                        {{ exceptions.raise_compiler_error("source " ~ label ~ ", column '" ~ column.name ~ "': a contact_identifier needs meta.domain email, phone or nino") }}
-                    {%- endif -%}
-                    {%- do contacts.append(column) -%}
-                {%- elif roles[role] -%}
-                    {%- do by_role.update({role: column}) -%}
-                {%- endif -%}
-            {%- endfor -%}
-        {%- endfor -%}
-        {%- for required in ['record_ref', 'event_date', 'extracted_at'] -%}
-            {%- if required not in by_role -%}
-                {{ exceptions.raise_compiler_error("source " ~ label ~ ": no column has role " ~ required) }}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if 'full_name' in by_role and ('forename' in by_role or 'surname' in by_role) -%}
-            {{ exceptions.raise_compiler_error("source " ~ label ~ ": map either full_name or forename and surname, not both") }}
-        {%- endif -%}
         {%- set date_formats = meta.date_formats + var('fallback_date_formats') -%}
         {%- set raw = {} -%}
         {%- set formats = {} -%}
@@ -331,28 +202,3 @@ select * from pseudonymised
     {%- endif -%}
 {%- endmacro %}
 
-
-{% macro typed_attribute(value, type, formats) -%}
-    {#- A non-identifying attribute cast to its declared type; values that do not
-        parse become NULL (the column's data tests count them). -#}
-    {%- if type == 'varchar' -%} {{ normalise_text(value) }}
-    {%- elif type == 'integer' -%} try_cast({{ normalise_text(value) }} as integer)
-    {%- elif type == 'decimal' -%} try_cast(replace({{ normalise_text(value) }}, ',', '') as decimal(12, 2))
-    {%- elif type == 'boolean' -%} {{ parse_boolean(value) }}
-    {%- elif type == 'date' -%} {{ parse_date(value, formats) }}
-    {%- elif type == 'list' -%} list_filter(list_transform(regexp_split_to_array({{ normalise_text(value) }}, '\s*[|;]\s*'), lambda item: nullif(item, '')), lambda item: item is not null)
-    {%- else -%} {{ exceptions.raise_compiler_error("attribute type '" ~ type ~ "' is not varchar, integer, decimal, boolean, date or list") }}
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro model_meta(model_name, key) -%}
-    {#- A model's meta value, looked up by name at execution (None while parsing). -#}
-    {%- if execute -%}
-        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
-            {{ return(node.config.meta.get(key)) }}
-        {%- endfor -%}
-        {{ exceptions.raise_compiler_error("model_meta: no model named " ~ model_name) }}
-    {%- endif -%}
-    {{ return(none) }}
-{%- endmacro %}
