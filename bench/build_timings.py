@@ -14,20 +14,21 @@ import argparse
 import json
 from collections import defaultdict
 
-from bench.common import dbt, generate, median, save, workspace_for
+from bench.common import BenchWorkspace, dbt, delivered_records, generate, median, save, workspace_for
 
 
-def model_timings(workspace) -> dict:
+def model_timings(workspace: BenchWorkspace) -> dict:
+    """dbt's execution time per layer (the models' folder under models/; tests apart) and the slowest models."""
     results = json.loads((workspace.target / "run_results.json").read_text())["results"]
+    nodes = json.loads((workspace.target / "manifest.json").read_text())["nodes"]
     by_layer: dict[str, float] = defaultdict(float)
     models = []
     for result in results:
         unique_id = result["unique_id"]
         if unique_id.startswith("model."):
-            name = unique_id.split(".")[-1]
-            layer = name.split("_")[0] if name.startswith(("stg_", "int_")) else "mart"
-            by_layer[layer] += result["execution_time"]
-            models.append((result["execution_time"], name))
+            node = nodes[unique_id]
+            by_layer[node["fqn"][1]] += result["execution_time"]
+            models.append((result["execution_time"], node["name"]))
         elif unique_id.startswith(("test.", "unit_test.")):
             by_layer["tests"] += result["execution_time"]
     return {
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             build.append(dbt(workspace, "build"))
             print(f"scale {scale:g} run {run + 1}/{args.runs}: generate {generation[-1]:.1f}s, dbt build {build[-1]:.1f}s", flush=True)
         figures[f"{scale:g}"] = {
-            "runs": args.runs,
+            "records": delivered_records(workspace),
             "generate_seconds_median": round(median(generation), 1),
             "dbt_build_seconds_median": round(median(build), 1),
             "generate_seconds": [round(s, 1) for s in generation],
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             **model_timings(workspace),
         }
         print(json.dumps({f"scale {scale:g}": figures[f"{scale:g}"]}, indent=2))
-    print(f"saved to {save('build_timings', figures)}")
+    print(f"saved to {save('build_timings', {'runs': args.runs, 'scales': figures})}")
     return 0
 
 

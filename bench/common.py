@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import statistics
@@ -10,6 +11,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -59,6 +62,12 @@ def timed(command: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
+def delivered_records(workspace: BenchWorkspace) -> int:
+    """How many extract rows the generated borough delivered (its ground truth has one row each)."""
+    truth = workspace.root / "ground_truth" / "records.parquet"
+    return int(duckdb.sql(f"select count(*) from read_parquet('{truth}')").fetchone()[0])
+
+
 def generate(workspace: BenchWorkspace, scale: float) -> float:
     return timed(
         [sys.executable, "-m", "insight_hub.borough", "--scale", str(scale), "--landing", str(workspace.landing),
@@ -75,8 +84,18 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def measured() -> dict[str, object]:
+    """Where and when figures are measured: the commit, the date, the machine's cores and memory."""
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.strip()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"commit": commit or "unknown", "date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
+            "memory_gib": round(memory)}
+
+
 def save(name: str, figures: dict) -> Path:
+    """Write a benchmark's figures, with where and when they were measured, to bench/results/<name>.json
+    (committed: the README's Performance section is written from these files by bench.report)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps(figures, indent=2))
+    path.write_text(json.dumps({**figures, "measured": measured()}, indent=2) + "\n")
     return path

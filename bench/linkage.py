@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             "outside_dbt_seconds": [round(s, 2) for s in outside],
         }
         print(json.dumps({f"scale {scale:g}": figures[f"{scale:g}"]}, indent=2), flush=True)
-    print(f"saved to {save('linkage', figures)}")
+    print(f"saved to {save('linkage', {'runs': args.runs, 'scales': figures})}")
     return 0
 
 
