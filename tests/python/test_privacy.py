@@ -22,6 +22,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 import yaml
 
@@ -158,7 +159,7 @@ def test_a_count_equal_to_a_reference_is_not_a_leak_but_a_column_of_references_i
 
 
 def test_a_code_many_records_share_is_vocabulary_but_a_rare_one_is_guarded(
-    built_borough: Workspace, guard_env: None, tmp_path: Path
+    built_borough: Workspace, guard_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A delivery's attribute column may hold a code that is also somebody's
     surname (a payment method CASH, a frailty category): stored in a mart, a
@@ -180,13 +181,18 @@ def test_a_code_many_records_share_is_vocabulary_but_a_rare_one_is_guarded(
         con.execute("create table marts.frailty_counts as select unnest([?, ?]) as frailty_category", [code, rare]).fetchall()
     _, before = privacy_guard.check(leaky, manifest)
     assert before == [f"marts.frailty_counts.frailty_category: 2 values, e.g. {sorted([code, rare])}"]
-    # the same delivery with the first surname as the frailty category of CODE_MIN_RECORDS records,
-    # the second as that of one record
-    coded = [record for record, _ in rows[2:2 + privacy_guard.CODE_MIN_RECORDS]]
-    extract["relation_name"] = f"""(select * replace (case
-        when "RECORD_ID" in ({', '.join(f"'{r}'" for r in coded)}) then '{code}'
-        when "RECORD_ID" = '{rows[-1][0]}' then '{rare}' else "FRAILTY_CATEGORY" end as "FRAILTY_CATEGORY")
-        from {extract['relation_name']})"""
+    # the same deliveries, in a copy of the landing folder, with the first surname as the frailty
+    # category of CODE_MIN_RECORDS records and the second as that of one record
+    coded = {record for record, _ in rows[2:2 + privacy_guard.CODE_MIN_RECORDS]}
+    landing = tmp_path / "landing"
+    shutil.copytree(built_borough.landing, landing)
+    for path in landing.rglob("nhs_partner_extract_*.csv"):
+        extract_rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+        extract_rows.loc[extract_rows["RECORD_ID"].isin(coded), "FRAILTY_CATEGORY"] = code
+        extract_rows.loc[extract_rows["RECORD_ID"] == rows[-1][0], "FRAILTY_CATEGORY"] = rare
+        extract_rows.to_csv(path, index=False)
+    manifest["sources"][NHS_PARTNER] = json.loads(json.dumps(extract).replace(str(built_borough.landing), str(landing)))
+    monkeypatch.setenv("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", built_borough.master_key)  # the plugin took it
     _, after = privacy_guard.check(leaky, manifest)
     assert after == [f"marts.frailty_counts.frailty_category: 1 values, e.g. ['{rare}']"]
 
