@@ -289,8 +289,10 @@
         `area_level` (the area's code named `area_code`, e.g. ward_code;
         none for the borough), with is_<measure>_suppressed and
         <measure>_value (the unrounded count, for the sharing model to
-        publish with sdc_count_columns) for each of `measures`. Only rows of
-        those measures (and meeting `where`, SQL) are read. -#}
+        publish with sdc_count_columns) for each of `measures` (names, or
+        (measure, column) pairs as multiple_needs_measures gives). Only rows
+        of those measures (and meeting `where`, SQL) are read. -#}
+    {%- set measures = measures | map('first') | list if measures and measures[0] is not string else measures -%}
     {%- set group_by = ['commission_id', 'suppress_up_to'] + keys + ([] if area_code is none else ['area_code']) -%}
     select
         commission_id,

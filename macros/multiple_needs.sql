@@ -1,6 +1,7 @@
 {#- Households by the number of targeted services they are known to (the
     multiple needs marts in models/marts/multiple_needs and their sharing
-    copies): the bands, their counts and how they add up. -#}
+    copies): the bands, their counts and how they add up; and the households
+    two services have in common (service_overlap). -#}
 
 {% macro multiple_needs_measures() -%}
     {#- The counts of the multiple needs marts, as (measure, column) pairs in
@@ -31,6 +32,14 @@
 {%- endmacro %}
 
 
+{% macro multiple_needs_columns() -%}
+    {#- The columns of multiple_needs_measures as a select list of names, in
+        that order: the band counts a multiple needs mart's final step
+        publishes from the step that made them. -#}
+    {{ multiple_needs_measures() | map('last') | join(',\n') }}
+{%- endmacro %}
+
+
 {% macro households_by_band_or_zero(relation) -%}
     {#- The select-list columns of multiple_needs_measures read from
         `relation` (an aggregate made with households_by_band) as BIGINT,
@@ -39,6 +48,22 @@
     {%- for measure, column in multiple_needs_measures() %}
     cast(coalesce({{ relation }}.{{ column }}, 0) as bigint) as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+
+{% macro household_needs_share_columns(rows, cells, measures, benchmark) -%}
+    {#- The counts a household needs share (multiple needs by ward or IMD
+        decile, financial vulnerability) publishes for an area's row beside
+        the borough's: the area's census households (from `rows`, the mart's
+        CTE) and the borough's (borough_household_count, from the CTE
+        borough_households), then each of `measures` published from `rows`
+        under the flags of `cells` and each of `benchmark` published for the
+        borough from the CTE borough_cells (prefix borough_), with their
+        statuses (sharing_count_columns). -#}
+    {{ rows }}.household_count,
+    borough_households.household_count as borough_household_count,
+    {{ sharing_count_columns(measures, cells, rows) }},
+    {{ sharing_count_columns(benchmark, 'borough_cells', prefix='borough_') }}
 {%- endmacro %}
 
 
@@ -81,4 +106,21 @@
         ('known_to_community_safety', 'vulnerable_known_to_community_safety_count'),
         ('known_to_any', 'vulnerable_known_to_any_count'),
     ]) }}
+{%- endmacro %}
+
+
+{% macro service_overlap_index_columns() -%}
+    {#- The select-list columns service_overlap and its share publish for a
+        pair of services, from its households_known_to_both_count,
+        first_service_households_count and second_service_households_count:
+        the Jaccard index (both / either) and the share of each service's
+        households the other also knows (share_of_total); each NULL when a
+        count it uses is NULL (withheld, in the share). -#}
+    {{ jaccard_index(
+        'households_known_to_both_count', 'first_service_households_count', 'second_service_households_count'
+    ) }} as jaccard_index,
+    {{ share_of_total('households_known_to_both_count', 'first_service_households_count') }}
+        as first_service_share_also_known_to_second,
+    {{ share_of_total('households_known_to_both_count', 'second_service_households_count') }}
+        as second_service_share_also_known_to_first
 {%- endmacro %}

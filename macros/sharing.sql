@@ -117,3 +117,34 @@
     and {{ mart }}.{{ key }} = {{ cells }}.{{ key }}
     {%- endfor %}
 {%- endmacro %}
+
+
+{% macro sharing_count_columns(measures, cells, counts=none, prefix='', approvals='approvals') -%}
+    {#- The published count and its status (sdc_count_columns) for each
+        (measure, column) pair of `measures`, named `prefix` ~ column, under
+        the suppression flags of `cells` (a CTE of sdc_cell_flags, matched
+        with sharing_cells_match) and the approval's rounding base. The
+        unrounded count is `counts`.column (the mart's row) or, with counts
+        none, the cells' own <measure>_value: e.g. prefix 'borough_' for the
+        borough benchmark a share publishes beside its areas. -#}
+    {%- for measure, column in measures %}
+    {{ sdc_count_columns(
+        prefix ~ column,
+        (counts ~ '.' ~ column) if counts else (cells ~ '.' ~ measure ~ '_value'),
+        cells ~ '.is_' ~ measure ~ '_suppressed',
+        approvals ~ '.rounding_base'
+    ) }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro sharing_borough_households(areas) -%}
+    {#- The census households of the borough a share's areas are compared
+        with, per commission: the sum of household_count over `areas` (a CTE
+        of the mart's located areas, each once), as BIGINT. -#}
+    select
+        commission_id,
+        cast(sum(household_count) as bigint) as household_count
+    from {{ areas }}
+    group by commission_id
+{%- endmacro %}

@@ -81,7 +81,9 @@
 {%- endmacro %}
 
 
-{% macro rate_per_1000_columns(name, numerator, denominator, benchmark_numerator, benchmark_denominator, benchmark='borough') -%}
+{% macro rate_per_1000_columns(
+    name, numerator, denominator, benchmark_numerator=none, benchmark_denominator=none, benchmark='borough'
+) -%}
     {#- The select-list columns the marts publish for one proportion, named
         from `name`: rate_per_1000_interval_columns ({name}_rate_per_1000 with
         its 95% Wilson score interval), the benchmark's rate
@@ -89,8 +91,13 @@
         ({name}_rate_ratio_to_{benchmark}) and whether the interval lies
         above, below or around it ({name}_compared_with_{benchmark}). Rates
         rounded to 2 decimal places and ratios to 3; the comparison is made on
-        unrounded figures. Each column is NULL when a count it uses is NULL
+        unrounded figures. The benchmark's numerator and denominator default
+        to the columns named {benchmark}_{numerator} and
+        {benchmark}_{denominator} (e.g. borough_people_known_count beside
+        people_known_count). Each column is NULL when a count it uses is NULL
         (a withheld count, in a sharing model). -#}
+    {%- set benchmark_numerator = benchmark_numerator or benchmark ~ '_' ~ numerator -%}
+    {%- set benchmark_denominator = benchmark_denominator or benchmark ~ '_' ~ denominator -%}
     {{ rate_per_1000_interval_columns(name, numerator, denominator) }},
     round(1000.0 * {{ benchmark_numerator }} / nullif({{ benchmark_denominator }}, 0), 2)
         as {{ benchmark }}_{{ name }}_rate_per_1000,

@@ -5,6 +5,8 @@
     1,000 residents (households) and 95% Wilson score intervals computed
     from the published counts (withheld with them). -#}
 
+{%- set measures = service_demand_measures() %}
+
 with
 
 approvals as (
@@ -20,7 +22,7 @@ suppression as (
 ),
 
 borough_cells as (
-    {{ sdc_cell_flags('suppression', 'borough', ['people', 'households'], ['service_code']) }}
+    {{ sdc_cell_flags('suppression', 'borough', measures, ['service_code']) }}
 ),
 
 published as (
@@ -31,14 +33,7 @@ published as (
         demand.owning_service,
         demand.resident_count,
         demand.household_count,
-        {{ sdc_count_columns(
-            'people_known_count', 'borough_cells.people_value', 'borough_cells.is_people_suppressed',
-            'approvals.rounding_base'
-        ) }},
-        {{ sdc_count_columns(
-            'households_known_count', 'borough_cells.households_value', 'borough_cells.is_households_suppressed',
-            'approvals.rounding_base'
-        ) }}
+        {{ sharing_count_columns(measures, 'borough_cells') }}
     from approvals
     inner join demand
         on approvals.commission_id = demand.commission_id

@@ -9,6 +9,7 @@
     counts (withheld with them). -#}
 
 {%- set measures = multiple_needs_measures() %}
+{%- set benchmark = [('multiple', 'multiple_needs_households_count')] %}
 
 with
 
@@ -26,21 +27,15 @@ suppression as (
 ),
 
 borough_households as (
-    select
-        commission_id,
-        cast(sum(household_count) as bigint) as household_count
-    from needs
-    group by commission_id
+    {{ sharing_borough_households('needs') }}
 ),
 
 decile_cells as (
-    {{ sdc_cell_flags(
-        'suppression', 'imd_decile', measures | map(attribute=0) | list, area_code='decile_code'
-    ) }}
+    {{ sdc_cell_flags('suppression', 'imd_decile', measures, area_code='decile_code') }}
 ),
 
 borough_cells as (
-    {{ sdc_cell_flags('suppression', 'borough', ['multiple']) }}
+    {{ sdc_cell_flags('suppression', 'borough', benchmark) }}
 ),
 
 published as (
@@ -48,17 +43,7 @@ published as (
         {{ sharing_approval_columns() }},
         needs.imd_decile,
         needs.lsoa_count,
-        needs.household_count,
-        borough_households.household_count as borough_household_count,
-        {%- for measure, column in measures %}
-        {{ sdc_count_columns(
-            column, 'needs.' ~ column, 'decile_cells.is_' ~ measure ~ '_suppressed', 'approvals.rounding_base'
-        ) }},
-        {%- endfor %}
-        {{ sdc_count_columns(
-            'borough_multiple_needs_households_count', 'borough_cells.multiple_value',
-            'borough_cells.is_multiple_suppressed', 'approvals.rounding_base'
-        ) }}
+        {{ household_needs_share_columns('needs', 'decile_cells', measures, benchmark) }}
     from approvals
     inner join needs
         on approvals.commission_id = needs.commission_id
@@ -76,10 +61,7 @@ rated as (
     -- from the published counts only
     select
         *,
-        {{ rate_per_1000_columns(
-            'multiple_needs', 'multiple_needs_households_count', 'household_count',
-            'borough_multiple_needs_households_count', 'borough_household_count'
-        ) }}
+        {{ rate_per_1000_columns('multiple_needs', 'multiple_needs_households_count', 'household_count') }}
     from published
 )
 

@@ -6,6 +6,8 @@
     rates, intervals and comparisons are computed from those published
     counts (withheld with them). -#}
 
+{%- set measures = service_demand_measures() %}
+
 with
 
 approvals as (
@@ -25,11 +27,11 @@ suppression as (
 ),
 
 lsoa_cells as (
-    {{ sdc_cell_flags('suppression', 'lsoa', ['people', 'households'], ['service_code'], 'lsoa21_code') }}
+    {{ sdc_cell_flags('suppression', 'lsoa', measures, ['service_code'], 'lsoa21_code') }}
 ),
 
 borough_cells as (
-    {{ sdc_cell_flags('suppression', 'borough', ['people', 'households'], ['service_code']) }}
+    {{ sdc_cell_flags('suppression', 'borough', measures, ['service_code']) }}
 ),
 
 published as (
@@ -42,25 +44,7 @@ published as (
         demand.ward_code,
         demand.ward_name,
         demand.imd_decile,
-        demand.resident_count,
-        demand.household_count,
-        borough_demand.resident_count as borough_resident_count,
-        borough_demand.household_count as borough_household_count,
-        {{ sdc_count_columns(
-            'people_known_count', 'demand.people_known_count', 'lsoa_cells.is_people_suppressed', 'approvals.rounding_base'
-        ) }},
-        {{ sdc_count_columns(
-            'households_known_count', 'demand.households_known_count', 'lsoa_cells.is_households_suppressed',
-            'approvals.rounding_base'
-        ) }},
-        {{ sdc_count_columns(
-            'borough_people_known_count', 'borough_cells.people_value', 'borough_cells.is_people_suppressed',
-            'approvals.rounding_base'
-        ) }},
-        {{ sdc_count_columns(
-            'borough_households_known_count', 'borough_cells.households_value', 'borough_cells.is_households_suppressed',
-            'approvals.rounding_base'
-        ) }}
+        {{ service_demand_share_columns('demand', 'lsoa_cells') }}
     from approvals
     inner join demand
         on approvals.commission_id = demand.commission_id
@@ -78,14 +62,7 @@ rated as (
     -- from the published counts only
     select
         *,
-        {{ rate_per_1000_columns(
-            'people_known', 'people_known_count', 'resident_count',
-            'borough_people_known_count', 'borough_resident_count'
-        ) }},
-        {{ rate_per_1000_columns(
-            'households_known', 'households_known_count', 'household_count',
-            'borough_households_known_count', 'borough_household_count'
-        ) }}
+        {{ service_demand_rate_columns() }}
     from published
 )
 

@@ -9,6 +9,7 @@
     (withheld with them). -#}
 
 {%- set measures = [('linked', 'linked_household_count')] + multiple_needs_measures() %}
+{%- set benchmark = [('linked', 'linked_household_count'), ('multiple', 'multiple_needs_households_count')] %}
 
 with
 
@@ -25,14 +26,11 @@ suppression as (
 ),
 
 segment_cells as (
-    {{ sdc_cell_flags(
-        'suppression', 'segment', ['linked', 'known', 'band_1', 'band_2', 'band_3', 'band_4_plus', 'multiple'],
-        area_code='segment_group_code'
-    ) }}
+    {{ sdc_cell_flags('suppression', 'segment', measures, area_code='segment_group_code') }}
 ),
 
 borough_cells as (
-    {{ sdc_cell_flags('suppression', 'borough', ['multiple', 'linked']) }}
+    {{ sdc_cell_flags('suppression', 'borough', benchmark) }}
 ),
 
 published as (
@@ -40,19 +38,8 @@ published as (
         {{ sharing_approval_columns() }},
         needs.segment_group_code,
         needs.segment_group_name,
-        {%- for measure, column in measures %}
-        {{ sdc_count_columns(
-            column, 'needs.' ~ column, 'segment_cells.is_' ~ measure ~ '_suppressed', 'approvals.rounding_base'
-        ) }},
-        {%- endfor %}
-        {{ sdc_count_columns(
-            'borough_linked_household_count', 'borough_cells.linked_value', 'borough_cells.is_linked_suppressed',
-            'approvals.rounding_base'
-        ) }},
-        {{ sdc_count_columns(
-            'borough_multiple_needs_households_count', 'borough_cells.multiple_value',
-            'borough_cells.is_multiple_suppressed', 'approvals.rounding_base'
-        ) }}
+        {{ sharing_count_columns(measures, 'segment_cells', 'needs') }},
+        {{ sharing_count_columns(benchmark, 'borough_cells', prefix='borough_') }}
     from approvals
     inner join needs
         on approvals.commission_id = needs.commission_id
@@ -66,10 +53,7 @@ rated as (
     -- from the published counts only
     select
         *,
-        {{ rate_per_1000_columns(
-            'multiple_needs', 'multiple_needs_households_count', 'linked_household_count',
-            'borough_multiple_needs_households_count', 'borough_linked_household_count'
-        ) }}
+        {{ rate_per_1000_columns('multiple_needs', 'multiple_needs_households_count', 'linked_household_count') }}
     from published
 )
 

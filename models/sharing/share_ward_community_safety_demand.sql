@@ -8,6 +8,9 @@
     share of households with other needs are computed from those published
     counts (withheld with them). -#}
 
+{%- set measures = service_demand_measures() %}
+{%- set other_needs = [('households_with_other_needs', 'households_with_other_needs_count')] %}
+
 with
 
 approvals as (
@@ -29,15 +32,12 @@ suppression as (
 
 ward_cells as (
     {{ sdc_cell_flags(
-        'suppression', 'ward', ['people', 'households', 'households_with_other_needs'],
-        area_code='ward_code', where="service_code = 'community_safety'"
+        'suppression', 'ward', measures + other_needs, area_code='ward_code', where="service_code = 'community_safety'"
     ) }}
 ),
 
 borough_cells as (
-    {{ sdc_cell_flags(
-        'suppression', 'borough', ['people', 'households'], where="service_code = 'community_safety'"
-    ) }}
+    {{ sdc_cell_flags('suppression', 'borough', measures, where="service_code = 'community_safety'") }}
 ),
 
 published as (
@@ -45,29 +45,7 @@ published as (
         {{ sharing_approval_columns() }},
         demand.ward_code,
         demand.ward_name,
-        demand.resident_count,
-        demand.household_count,
-        borough_demand.resident_count as borough_resident_count,
-        borough_demand.household_count as borough_household_count,
-        {{ sdc_count_columns(
-            'people_known_count', 'demand.people_known_count', 'ward_cells.is_people_suppressed', 'approvals.rounding_base'
-        ) }},
-        {{ sdc_count_columns(
-            'households_known_count', 'demand.households_known_count', 'ward_cells.is_households_suppressed',
-            'approvals.rounding_base'
-        ) }},
-        {{ sdc_count_columns(
-            'households_with_other_needs_count', 'demand.households_with_other_needs_count',
-            'ward_cells.is_households_with_other_needs_suppressed', 'approvals.rounding_base'
-        ) }},
-        {{ sdc_count_columns(
-            'borough_people_known_count', 'borough_cells.people_value', 'borough_cells.is_people_suppressed',
-            'approvals.rounding_base'
-        ) }},
-        {{ sdc_count_columns(
-            'borough_households_known_count', 'borough_cells.households_value', 'borough_cells.is_households_suppressed',
-            'approvals.rounding_base'
-        ) }}
+        {{ service_demand_share_columns('demand', 'ward_cells', measures + other_needs) }}
     from approvals
     inner join demand
         on approvals.commission_id = demand.commission_id
@@ -85,14 +63,7 @@ rated as (
         *,
         {{ share_of_total('households_with_other_needs_count', 'households_known_count') }}
             as households_with_other_needs_share,
-        {{ rate_per_1000_columns(
-            'people_known', 'people_known_count', 'resident_count',
-            'borough_people_known_count', 'borough_resident_count'
-        ) }},
-        {{ rate_per_1000_columns(
-            'households_known', 'households_known_count', 'household_count',
-            'borough_households_known_count', 'borough_household_count'
-        ) }}
+        {{ service_demand_rate_columns() }}
     from published
 )
 

@@ -7,6 +7,7 @@
     published counts (withheld with them). -#}
 
 {%- set measures = multiple_needs_measures() %}
+{%- set benchmark = [('multiple', 'multiple_needs_households_count')] %}
 
 with
 
@@ -16,6 +17,7 @@ approvals as (
 
 needs as (
     select * from {{ ref('ward_multiple_needs') }}
+    where ward_code is not null
 ),
 
 suppression as (
@@ -23,23 +25,15 @@ suppression as (
 ),
 
 borough_households as (
-    select
-        commission_id,
-        cast(sum(household_count) as bigint) as household_count
-    from needs
-    where ward_code is not null
-    group by commission_id
+    {{ sharing_borough_households('needs') }}
 ),
 
 ward_cells as (
-    {{ sdc_cell_flags(
-        'suppression', 'ward', ['known', 'band_1', 'band_2', 'band_3', 'band_4_plus', 'multiple'],
-        area_code='ward_code'
-    ) }}
+    {{ sdc_cell_flags('suppression', 'ward', measures, area_code='ward_code') }}
 ),
 
 borough_cells as (
-    {{ sdc_cell_flags('suppression', 'borough', ['multiple']) }}
+    {{ sdc_cell_flags('suppression', 'borough', benchmark) }}
 ),
 
 published as (
@@ -47,17 +41,7 @@ published as (
         {{ sharing_approval_columns() }},
         needs.ward_code,
         needs.ward_name,
-        needs.household_count,
-        borough_households.household_count as borough_household_count,
-        {%- for measure, column in measures %}
-        {{ sdc_count_columns(
-            column, 'needs.' ~ column, 'ward_cells.is_' ~ measure ~ '_suppressed', 'approvals.rounding_base'
-        ) }},
-        {%- endfor %}
-        {{ sdc_count_columns(
-            'borough_multiple_needs_households_count', 'borough_cells.multiple_value',
-            'borough_cells.is_multiple_suppressed', 'approvals.rounding_base'
-        ) }}
+        {{ household_needs_share_columns('needs', 'ward_cells', measures, benchmark) }}
     from approvals
     inner join needs
         on approvals.commission_id = needs.commission_id
@@ -73,10 +57,7 @@ rated as (
     -- from the published counts only
     select
         *,
-        {{ rate_per_1000_columns(
-            'multiple_needs', 'multiple_needs_households_count', 'household_count',
-            'borough_multiple_needs_households_count', 'borough_household_count'
-        ) }}
+        {{ rate_per_1000_columns('multiple_needs', 'multiple_needs_households_count', 'household_count') }}
     from published
 )
 

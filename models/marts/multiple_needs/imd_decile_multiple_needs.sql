@@ -82,7 +82,7 @@ counted as (
         cast(decile_areas.lsoa_count as bigint) as lsoa_count,
         {{ households_by_band_or_zero('needs_by_decile') }},
         cast(decile_areas.household_count as bigint) as household_count,
-        coalesce(borough_benchmarks.multiple_needs_households_count, 0) as borough_multiple_needs_count
+        coalesce(borough_benchmarks.multiple_needs_households_count, 0) as borough_multiple_needs_households_count
     from decile_areas
     left join needs_by_decile
         on
@@ -97,17 +97,9 @@ rated as (
         commission_id,
         imd_decile,
         lsoa_count,
-        households_known_count,
-        known_to_1_service_count,
-        known_to_2_services_count,
-        known_to_3_services_count,
-        known_to_4_plus_services_count,
-        multiple_needs_households_count,
+        {{ multiple_needs_columns() }},
         household_count,
-        {{ rate_per_1000_columns(
-            'multiple_needs', 'multiple_needs_households_count', 'household_count',
-            'borough_multiple_needs_count', 'borough_household_count'
-        ) }}
+        {{ rate_per_1000_columns('multiple_needs', 'multiple_needs_households_count', 'household_count') }}
     from counted
 )
 

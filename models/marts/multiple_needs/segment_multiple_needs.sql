@@ -48,7 +48,7 @@ counted as (
         cast(needs_by_segment.linked_household_count as bigint) as linked_household_count,
         {{ households_by_band_or_zero('needs_by_segment') }},
         coalesce(segments.segment_group_name, 'Not known') as segment_group_name,
-        coalesce(borough_benchmarks.multiple_needs_households_count, 0) as borough_multiple_needs_count
+        coalesce(borough_benchmarks.multiple_needs_households_count, 0) as borough_multiple_needs_households_count
     from needs_by_segment
     inner join segments
         on
@@ -64,16 +64,8 @@ rated as (
         segment_group_code,
         segment_group_name,
         linked_household_count,
-        households_known_count,
-        known_to_1_service_count,
-        known_to_2_services_count,
-        known_to_3_services_count,
-        known_to_4_plus_services_count,
-        multiple_needs_households_count,
-        {{ rate_per_1000_columns(
-            'multiple_needs', 'multiple_needs_households_count', 'linked_household_count',
-            'borough_multiple_needs_count', 'borough_linked_household_count'
-        ) }}
+        {{ multiple_needs_columns() }},
+        {{ rate_per_1000_columns('multiple_needs', 'multiple_needs_households_count', 'linked_household_count') }}
     from counted
 )
 

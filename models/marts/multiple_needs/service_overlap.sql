@@ -96,13 +96,7 @@ pair_overlaps as (
 indexed as (
     select
         *,
-        {{ jaccard_index(
-            'households_known_to_both_count', 'first_service_households_count', 'second_service_households_count'
-        ) }} as jaccard_index,
-        {{ share_of_total('households_known_to_both_count', 'first_service_households_count') }}
-            as first_service_share_also_known_to_second,
-        {{ share_of_total('households_known_to_both_count', 'second_service_households_count') }}
-            as second_service_share_also_known_to_first
+        {{ service_overlap_index_columns() }}
     from pair_overlaps
 )
 

@@ -50,7 +50,7 @@ counted as (
         borough_benchmarks.household_count as borough_household_count,
         {{ households_by_band_or_zero('needs_by_ward') }},
         cast(ward_areas.household_count as bigint) as household_count,
-        coalesce(borough_benchmarks.multiple_needs_households_count, 0) as borough_multiple_needs_count
+        coalesce(borough_benchmarks.multiple_needs_households_count, 0) as borough_multiple_needs_households_count
     from ward_areas
     left join needs_by_ward
         on
@@ -65,17 +65,9 @@ rated as (
         commission_id,
         ward_code,
         ward_name,
-        households_known_count,
-        known_to_1_service_count,
-        known_to_2_services_count,
-        known_to_3_services_count,
-        known_to_4_plus_services_count,
-        multiple_needs_households_count,
+        {{ multiple_needs_columns() }},
         household_count,
-        {{ rate_per_1000_columns(
-            'multiple_needs', 'multiple_needs_households_count', 'household_count',
-            'borough_multiple_needs_count', 'borough_household_count'
-        ) }}
+        {{ rate_per_1000_columns('multiple_needs', 'multiple_needs_households_count', 'household_count') }}
     from counted
 )
 

@@ -40,9 +40,9 @@ counted as (
         demand.record_count,
         lsoas.resident_count,
         lsoas.household_count,
-        borough_demand.located_people_count as borough_people_count,
+        borough_demand.located_people_count as borough_people_known_count,
         borough_demand.resident_count as borough_resident_count,
-        borough_demand.located_households_count as borough_households_count,
+        borough_demand.located_households_count as borough_households_known_count,
         borough_demand.household_count as borough_household_count,
         coalesce(services.service_name, demand.service_code) as service_name
     from demand
@@ -74,13 +74,7 @@ rated as (
         record_count,
         resident_count,
         household_count,
-        {{ rate_per_1000_columns(
-            'people_known', 'people_known_count', 'resident_count', 'borough_people_count', 'borough_resident_count'
-        ) }},
-        {{ rate_per_1000_columns(
-            'households_known', 'households_known_count', 'household_count',
-            'borough_households_count', 'borough_household_count'
-        ) }}
+        {{ service_demand_rate_columns() }}
     from counted
 )
 

@@ -45,9 +45,9 @@ counted as (
         ward_areas.ward_name,
         ward_areas.resident_count,
         ward_areas.household_count,
-        borough_demand.located_people_count as borough_people_count,
+        borough_demand.located_people_count as borough_people_known_count,
         borough_demand.resident_count as borough_resident_count,
-        borough_demand.located_households_count as borough_households_count,
+        borough_demand.located_households_count as borough_households_known_count,
         borough_demand.household_count as borough_household_count,
         coalesce(services.service_name, ward_areas.service_code) as service_name,
         coalesce(demand.people_known_count, 0) as people_known_count,
@@ -80,13 +80,7 @@ rated as (
         record_count,
         cast(resident_count as bigint) as resident_count,
         cast(household_count as bigint) as household_count,
-        {{ rate_per_1000_columns(
-            'people_known', 'people_known_count', 'resident_count', 'borough_people_count', 'borough_resident_count'
-        ) }},
-        {{ rate_per_1000_columns(
-            'households_known', 'households_known_count', 'household_count',
-            'borough_households_count', 'borough_household_count'
-        ) }}
+        {{ service_demand_rate_columns() }}
     from counted
 )
 

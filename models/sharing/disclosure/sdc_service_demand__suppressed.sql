@@ -24,7 +24,7 @@
     pairs, then wards and totals of a characteristic, then the totals of
     all people known, then the borough. -#}
 
-{%- set known = [('people', 'people_known_count'), ('households', 'households_known_count')] %}
+{%- set known = service_demand_measures() %}
 {%- set located = [('people', 'located_people_count'), ('households', 'located_households_count')] %}
 {%- set not_located = [('people', 'not_located_people_count'), ('households', 'not_located_households_count')] %}
 {%- set other_needs = [('households_with_other_needs', 'households_with_other_needs_count')] %}
@@ -217,59 +217,72 @@ cells as (
     ) }}
 ),
 
+cell_constraints as (
+    -- each cell's constraints, one expression per kind (NULL where the cell
+    -- is not a member): a total and its parts share a constraint_id
+    select
+        partition_id,
+        cell_id,
+        unnest([
+            -- borough = sum of its wards
+            case
+                when
+                    area_level in ('borough', 'ward')
+                    and measure in ('people', 'households', 'households_with_other_needs')
+                    then measure || '|' || service_code || '|borough'
+            end,
+            -- ward = sum of its LSOAs
+            case
+                when area_level = 'lsoa' or (area_level = 'ward' and measure in ('people', 'households'))
+                    then measure || '|' || service_code || '|ward|' || coalesce(parent_area_code, area_code)
+            end,
+            -- all known = located + not located
+            case
+                when area_level in ('all', 'borough', 'not_located') and measure in ('people', 'households')
+                    then measure || '|' || service_code || '|all'
+            end,
+            -- ward people = monthly first contacts + those outside the window
+            case
+                when
+                    (area_level = 'ward' and measure = 'people')
+                    or measure in ('first_contacts', 'first_contacts_outside_window')
+                    then 'first_contacts|' || service_code || '|' || area_code
+            end,
+            -- users with a known value = sum of the known categories
+            case
+                when measure in ('users', 'users_with_known_value')
+                    then 'users_known|' || service_code || '|' || area_code
+            end,
+            -- all people known = users with a known value + not known, per
+            -- characteristic (the people cell joins each one below)
+            case
+                when measure in ('users_with_known_value', 'users_not_known')
+                    then 'users_all|' || service_code || '|' || area_code
+            end,
+            -- a service's households = those also known to the other of a
+            -- pair + those not (the households cell joins each pair below),
+            -- for the first service of the pair and for the second
+            case
+                when measure in ('households_known_to_both', 'households_not_known_to')
+                    then 'overlap|' || service_code || '|' || breakdown
+            end,
+            case
+                when measure = 'households_known_to_both'
+                    then 'overlap|' || breakdown || '|' || service_code
+            end
+        ]) as constraint_id
+    from cells
+),
+
 memberships as (
-    -- borough = sum of its wards
     select
         partition_id,
-        measure || '|' || service_code || '|borough' as constraint_id,
+        constraint_id,
         cell_id
-    from cells
-    where
-        area_level in ('borough', 'ward')
-        and measure in ('people', 'households', 'households_with_other_needs')
+    from cell_constraints
+    where constraint_id is not null
     union all
-    -- ward = sum of its LSOAs
-    select
-        partition_id,
-        measure || '|' || service_code || '|ward|' || coalesce(parent_area_code, area_code) as constraint_id,
-        cell_id
-    from cells
-    where area_level = 'lsoa' or (area_level = 'ward' and measure in ('people', 'households'))
-    union all
-    -- all known = located + not located
-    select
-        partition_id,
-        measure || '|' || service_code || '|all' as constraint_id,
-        cell_id
-    from cells
-    where area_level in ('all', 'borough', 'not_located') and measure in ('people', 'households')
-    union all
-    -- ward people = monthly first contacts + those outside the window
-    select
-        partition_id,
-        'first_contacts|' || service_code || '|' || area_code as constraint_id,
-        cell_id
-    from cells
-    where
-        (area_level = 'ward' and measure = 'people')
-        or measure in ('first_contacts', 'first_contacts_outside_window')
-    union all
-    -- users with a known value = sum of the known categories
-    select
-        partition_id,
-        'users_known|' || service_code || '|' || area_code as constraint_id,
-        cell_id
-    from cells
-    where measure in ('users', 'users_with_known_value')
-    union all
-    -- all people known = users with a known value + not known, per characteristic
-    select
-        partition_id,
-        'users_all|' || service_code || '|' || area_code as constraint_id,
-        cell_id
-    from cells
-    where measure in ('users_with_known_value', 'users_not_known')
-    union all
+    -- all people known is the total of each characteristic's constraint
     select
         people.partition_id,
         'users_all|' || people.service_code || '|' || known_values.area_code as constraint_id,
@@ -282,21 +295,7 @@ memberships as (
             and known_values.measure = 'users_with_known_value'
     where people.measure = 'people' and people.area_level = 'all'
     union all
-    -- a service's households = those also known to the other of a pair + those not
-    select
-        partition_id,
-        'overlap|' || service_code || '|' || breakdown as constraint_id,
-        cell_id
-    from cells
-    where measure in ('households_known_to_both', 'households_not_known_to')
-    union all
-    select
-        partition_id,
-        'overlap|' || breakdown || '|' || service_code as constraint_id,
-        cell_id
-    from cells
-    where measure = 'households_known_to_both'
-    union all
+    -- a service's households are the total of each pair's constraint
     select
         households.partition_id,
         'overlap|' || households.service_code || '|' || sides.breakdown as constraint_id,

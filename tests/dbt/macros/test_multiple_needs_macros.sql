@@ -5,7 +5,12 @@
 -- those columns in order; households_by_band_or_zero reads those counts for
 -- an area that has them and zeros for one that does not; and every
 -- constraint the band constraints declare holds on those counts (the total
--- equals the sum of its parts). Fails with each broken expectation.
+-- equals the sum of its parts); multiple_needs_columns selects those columns
+-- again, in order. service_overlap_index_columns on a pair of services with
+-- 20 and 30 households, 10 in both: Jaccard 10 / 40 = 0.25, and 0.5 and
+-- 0.3333 of each service's households known to the other; all null when
+-- the households in both are withheld (null). Fails with each broken
+-- expectation.
 with
 
 households as (
@@ -63,6 +68,25 @@ memberships as (
     {{ multiple_needs_band_constraints('cells') }}
 ),
 
+reselected as (
+    select {{ multiple_needs_columns() }}
+    from banded
+),
+
+pairs as (
+    select * from (values
+        ('counted', 20, 30, 10),
+        ('withheld', 20, 30, null)
+    ) as pairs (pair, first_service_households_count, second_service_households_count, households_known_to_both_count)
+),
+
+indexed as (
+    select
+        *,
+        {{ service_overlap_index_columns() }}
+    from pairs
+),
+
 sums as (
     select
         memberships.constraint_id,
@@ -101,3 +125,16 @@ where
 union all
 select 'constraints' as failure
 where (select count(*) from sums) <> 2
+union all
+select 'multiple_needs_columns' as failure
+where exists (select * from reselected except select * from banded)
+union all
+select 'overlap of the ' || pair || ' pair' as failure
+from indexed
+where
+    jaccard_index is distinct from case when pair = 'counted' then 0.25 end
+    or first_service_share_also_known_to_second is distinct from case when pair = 'counted' then 0.5 end
+    or second_service_share_also_known_to_first is distinct from case when pair = 'counted' then 0.3333 end
+union all
+select 'overlap pairs' as failure
+where (select count(*) from indexed) <> 2

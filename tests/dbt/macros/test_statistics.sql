@@ -4,6 +4,10 @@
 --   Wilson 10/100: 0.0552 to 0.1744; 0/50: 0 to 0.0713; 50/50: 0.9287 to 1.
 --   Katz (20/100) / (100/1000): ratio 2, exp(ln 2 -/+ 1.96 * sqrt(1/20 - 1/100
 --   + 1/100 - 1/1000)) = exp(0.6931 -/+ 0.4339) = 1.2960 to 3.0864.
+-- rate_per_1000_columns for 10 of 100 against 50 of 1,000: 100.0 per 1,000
+-- (55.23 to 174.37), borough 50.0, ratio 2.0, higher; the same when the
+-- benchmark's counts are not named but stand beside the row's as
+-- borough_<column>.
 with
 
 proportions as (
@@ -54,9 +58,27 @@ rate_columns as (
     select {{ rate_per_1000_columns('known', 10, 100, 50, 1000) }}
 ),
 
+benchmarked_rows as (
+    -- the same, with the benchmark's counts beside the row's
+    select * from (values (10, 100, 50, 1000)) as benchmarked_rows (
+        known_count, resident_count, borough_known_count, borough_resident_count
+    )
+),
+
+default_rate_columns as (
+    -- the benchmark's columns found by name: borough_ before the row's
+    select {{ rate_per_1000_columns('known', 'known_count', 'resident_count') }}
+    from benchmarked_rows
+),
+
 rate_failures as (
+    -- the same with the benchmark's counts named and found by name
     select 'rate_per_1000_columns' as failure
-    from rate_columns
+    from (
+        select * from rate_columns
+        union all
+        select * from default_rate_columns
+    ) as rates
     where
         known_rate_per_1000 <> 100.0
         or known_rate_per_1000_ci_lower <> 55.23
@@ -64,6 +86,9 @@ rate_failures as (
         or borough_known_rate_per_1000 <> 50.0
         or known_rate_ratio_to_borough <> 2.0
         or known_compared_with_borough <> 'higher'
+    union all
+    select 'rate_per_1000_columns against the borough_ columns' as failure
+    where (select count(*) from default_rate_columns) <> 1
 )
 
 select * from wilson_failures
