@@ -4,9 +4,9 @@
 -- count it as a targeted service until one is added.
 {%- set names = [] %}
 {%- if execute %}
-    {%- for source in graph.sources.values() if source.config.meta.get('commission') and source.source_name not in names %}
-        {%- do names.append(source.source_name) %}
-    {%- endfor %}
+{%- for source in graph.sources.values() if source.config.meta.get('commission') %}
+{%- if source.source_name not in names %}{% do names.append(source.source_name) %}{% endif %}
+{%- endfor %}
 {%- endif %}
 
 with
@@ -17,9 +17,13 @@ services as (
 
 declared as (
     {%- if names %}
-    select * from (
-        values {% for name in names | sort %}('{{ name }}'){{ ', ' if not loop.last }}{% endfor %}
-    ) as declared (service_code)
+    select service_sources.service_code
+    from (
+        values
+        {%- for name in names | sort %}
+        ('{{ name }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as service_sources (service_code)
     {%- else %}
     select cast(null as varchar) as service_code
     where false

@@ -3,14 +3,18 @@
 -- data_category). Fails with each service whose seed row disagrees.
 {%- set declared = {} %}
 {%- if execute %}
-    {%- for source in graph.sources.values() if source.config.meta.get('commission') %}
-        {%- set service = declared.setdefault(source.source_name, {'owning_service': source.config.meta.get('owning_service'), 'categories': []}) %}
-        {%- for column in source.columns.values() %}
-            {%- for category in as_list(column.meta.get('data_category')) if category != 'none' and category not in service.categories %}
-                {%- do service.categories.append(category) %}
-            {%- endfor %}
-        {%- endfor %}
-    {%- endfor %}
+{%- for source in graph.sources.values() if source.config.meta.get('commission') %}
+{%- set service = declared.setdefault(
+    source.source_name, {'owning_service': source.config.meta.get('owning_service'), 'categories': []}
+) %}
+{%- for column in source.columns.values() %}
+{%- for category in as_list(column.meta.get('data_category')) %}
+{%- if category != 'none' and category not in service.categories %}
+{%- do service.categories.append(category) %}
+{%- endif %}
+{%- endfor %}
+{%- endfor %}
+{%- endfor %}
 {%- endif %}
 
 with
@@ -21,12 +25,20 @@ services as (
 
 declared as (
     {%- if declared %}
-    select * from (
+    select
+        service_sources.service_code,
+        service_sources.owning_service,
+        service_sources.privacy_notice_categories
+    from (
         values
         {%- for name, service in declared.items() | sort %}
-            ('{{ name }}', '{{ service.owning_service }}', '{{ service.categories | sort(case_sensitive=true) | join("|") }}'){{ ',' if not loop.last }}
+        (
+            '{{ name }}',
+            '{{ service.owning_service }}',
+            '{{ service.categories | sort(case_sensitive=true) | join("|") }}'
+        ){{ ',' if not loop.last }}
         {%- endfor %}
-    ) as declared (service_code, owning_service, privacy_notice_categories)
+    ) as service_sources (service_code, owning_service, privacy_notice_categories)
     {%- else %}
     select
         cast(null as varchar) as service_code,
