@@ -62,6 +62,8 @@ from typing import Any
 
 import duckdb
 
+from insight_hub.governance import manifest as m
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARING_PREFIX = "share_"
 SUPPRESSED_MARKER = "[c]"
@@ -186,34 +188,20 @@ def load_register(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], name
 
 def lineage(manifest: dict[str, Any], unique_id: str) -> dict[str, list[str]]:
     """Every model, seed, snapshot and source upstream of a node, by name."""
-    found: dict[str, set[str]] = {"models": set(), "seeds": set(), "snapshots": set(), "sources": set()}
-    stack, seen = [unique_id], set()
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        if current in manifest["sources"]:
-            source = manifest["sources"][current]
-            found["sources"].add(f"{source['source_name']}.{source['name']}")
-            continue
-        node = manifest["nodes"].get(current)
-        if node is None:
-            continue
-        if current != unique_id and node["resource_type"] in ("model", "seed", "snapshot"):
-            found[node["resource_type"] + "s"].add(node["name"])
-        stack.extend(node.get("depends_on", {}).get("nodes", []))
+    found: dict[str, list[str]] = {"models": [], "seeds": [], "snapshots": [], "sources": []}
+    for upstream in m.upstream(manifest, unique_id):
+        if upstream in manifest["sources"]:
+            found["sources"].append(m.qualified_name(manifest["sources"][upstream]))
+        elif upstream in manifest["nodes"] and manifest["nodes"][upstream]["resource_type"] in ("model", "seed", "snapshot"):
+            node = manifest["nodes"][upstream]
+            found[node["resource_type"] + "s"].append(node["name"])
     return {kind: sorted(names) for kind, names in found.items()}
 
 
 def source_licences(manifest: dict[str, Any], source_names: list[str]) -> dict[str, str]:
-    licences = {}
-    for source in manifest["sources"].values():
-        name = f"{source['source_name']}.{source['name']}"
-        if name in source_names:
-            meta = source.get("config", {}).get("meta") or source.get("meta") or {}
-            licences[name] = meta.get("licence", "")
-    return licences
+    """The licence (source meta.licence, '' for none) of each named source."""
+    return {name: m.meta(source).get("licence", "") for source in manifest["sources"].values()
+            if (name := m.qualified_name(source)) in source_names}
 
 
 def resolve_outputs(manifest: dict[str, Any], registers: dict[str, Register], recipient: str, commission: str,
@@ -249,16 +237,16 @@ def resolve_outputs(manifest: dict[str, Any], registers: dict[str, Register], re
         named = node_named(manifest, name)
         if named is None:
             raise ExportRefused(f"no model named {name} in the last build's manifest")
-        if named["config"]["meta"].get("identifiability") != "aggregate":
+        if m.meta(named).get("identifiability") != "aggregate":
             raise ExportRefused(f"{name} is not an aggregate (identifiability "
                                 f"{named['config']['meta'].get('identifiability')}): only aggregates leave the Hub")
         model = name if name.startswith(SHARING_PREFIX) else SHARING_PREFIX + name
         node = node_named(manifest, model)
-        if node is None or node["fqn"][1] != "sharing" or not model.startswith(SHARING_PREFIX):
+        if node is None or m.layer(node) != "sharing" or not model.startswith(SHARING_PREFIX):
             raise ExportRefused(f"{name} is not a sharing model: only models/sharing/share_* outputs are exported")
-        if node["config"]["meta"].get("identifiability") != "aggregate":
+        if m.meta(node).get("identifiability") != "aggregate":
             raise ExportRefused(f"{model} is not an aggregate: only aggregates leave the Hub")
-        mart = node["config"]["meta"].get("shares") or model[len(SHARING_PREFIX):]
+        mart = m.meta(node).get("shares") or model[len(SHARING_PREFIX):]
 
         matching = [row for row in approvals if row["output_model"] == mart]
         current = [row for row in matching if _in_date(row["approved_date"], row["expires_date"], today)]

@@ -40,8 +40,6 @@ Exits non-zero, listing each leak, when a promise is broken.
 from __future__ import annotations
 
 import argparse
-import glob
-import json
 import os
 import re
 import sys
@@ -55,9 +53,10 @@ from dbt.adapters.duckdb.utils import SourceConfig
 from dbt.config.renderer import ProfileRenderer
 from dbt_common.context import set_invocation_context
 
+from insight_hub.governance import manifest as m
 from insight_hub.summary import default_warehouse
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = m.PROJECT_ROOT
 IDENTIFYING_ROLES = {
     "record_ref", "source_person_ref", "related_person_ref", "nhs_number", "forename", "middle_names", "surname",
     "full_name", "date_of_birth", "postcode", "uprn", "address_line", "contact_identifier",
@@ -119,7 +118,7 @@ def _roles(column: dict) -> set[str]:
 
 def _person_sources(manifest: dict) -> Iterator[dict]:
     for source in manifest["sources"].values():
-        if source["config"]["meta"].get("commission"):
+        if m.meta(source).get("commission"):
             yield source
 
 
@@ -127,14 +126,6 @@ def _source_values_sql(source: dict, columns: list[str]) -> str:
     """A query of every value (as text, one row each) of the given columns of a landing source."""
     cells = ", ".join(f'cast("{c}" as varchar)' for c in columns)
     return f"select unnest([{cells}]) as value from {source['relation_name']}"
-
-
-def _delivered(source: dict) -> bool:
-    """Whether any landing file matches the source's pattern."""
-    meta = source["config"]["meta"]
-    quoted = re.search(r"'([^']+)'", meta["external_location"])
-    pattern = quoted.group(1) if quoted else meta["external_location"]
-    return bool(glob.glob(pattern.format(landing_dir=meta["landing_dir"], commission=meta["commission"])))
 
 
 def guard_connection(warehouse: Path, manifest: dict, project_dir: Path = PROJECT_ROOT) -> duckdb.DuckDBPyConnection:
@@ -159,14 +150,14 @@ def guard_connection(warehouse: Path, manifest: dict, project_dir: Path = PROJEC
             config.setdefault("commissions_register", str(project_dir / "seeds/governance/commissions.csv"))
             for setting in ("allowed_directories", "allowed_paths"):
                 config[setting] = [str(project_dir / path) for path in config.get(setting, [])]
-            config["allowed_directories"] += sorted({str(project_dir / source["config"]["meta"]["landing_dir"])
+            config["allowed_directories"] += sorted({str(project_dir / m.meta(source)["landing_dir"])
                                                      for source in _person_sources(manifest)})
         loaded = BasePlugin.create(plugin["module"], config=config)
         loaded.configure_connection(con)
         plugins[loaded.name] = loaded
     for source in _person_sources(manifest):
-        meta = source["config"]["meta"]
-        if meta.get("plugin") and _delivered(source):
+        meta = m.meta(source)
+        if meta.get("plugin") and m.delivered(source):
             frame = plugins[meta["plugin"]].load(SourceConfig(
                 name=source["name"], identifier=source["identifier"], schema=source["schema"],
                 database=source["database"], meta=meta, tags=source.get("tags", []),
@@ -184,7 +175,7 @@ def load_identifiers(con: duckdb.DuckDBPyConnection, manifest: dict) -> int:
     selects = []
     for source in _person_sources(manifest):
         columns = [name for name, column in source["columns"].items() if _roles(column) & IDENTIFYING_ROLES]
-        if columns and _delivered(source):
+        if columns and m.delivered(source):
             selects.append(_source_values_sql(source, columns))
     _run(con, f"""
         create or replace temp table landing_values as
@@ -278,7 +269,7 @@ def _exempt_vocabulary(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
     _run(con, f"delete from guarded_text where kind = 'cleartext' and key in (select {_key_sql('unnest(?)')})", [literals])
     for source in _person_sources(manifest):
         codes = [name for name, column in source["columns"].items() if not _roles(column) & IDENTIFYING_ROLES]
-        if codes and _delivered(source):
+        if codes and m.delivered(source):
             _run(con, f"""
                 delete from guarded_text where kind = 'cleartext' and key in (
                     select {_key_sql('value')} from ({_source_values_sql(source, codes)})
@@ -351,9 +342,9 @@ def _landing_birth_dates(manifest: dict, fallback_formats: list[str]) -> str:
     for source in _person_sources(manifest):
         birth = [c for c in source["columns"].values() if "date_of_birth" in _roles(c)]
         staging = models.get(f"stg_{source['source_name']}__{source['name']}")
-        if not birth or staging is None or not _delivered(source):
+        if not birth or staging is None or not m.delivered(source):
             continue
-        meta = source["config"]["meta"]
+        meta = m.meta(source)
         formats = birth[0].get("meta", {}).get("formats") or meta["date_formats"] + fallback_formats
         rows = {
             "csv": f"select parse_filename(filename) as delivery_file, ordinality - min(ordinality) over (partition by filename) + 1 "
@@ -457,7 +448,7 @@ def scan(con: duckdb.DuckDBPyConnection, manifest: dict, fallback_formats: list[
 
 def column_leaks(warehouse: Path, project_dir: Path = PROJECT_ROOT) -> list[str]:
     """Columns outside staging named like a cleartext identifier; keys or tokens in an aggregate layer."""
-    pattern = re.compile(_project_vars(project_dir)["direct_identifier_column_pattern"])
+    pattern = re.compile(m.project_vars(project_dir)["direct_identifier_column_pattern"])
     with duckdb.connect(str(warehouse), read_only=True) as con:
         columns = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
@@ -470,15 +461,11 @@ def column_leaks(warehouse: Path, project_dir: Path = PROJECT_ROOT) -> list[str]
     return leaks
 
 
-def _project_vars(project_dir: Path) -> dict:
-    return yaml.safe_load((project_dir / "dbt_project.yml").read_text())["vars"]
-
-
 def check(warehouse: Path, manifest: dict, project_dir: Path = PROJECT_ROOT) -> tuple[int, list[str]]:
     """(identifier values loaded, every leak) of a built warehouse."""
     with guard_connection(warehouse, manifest, project_dir) as con:
         values = load_identifiers(con, manifest)
-        leaks = scan(con, manifest, _project_vars(project_dir)["fallback_date_formats"])
+        leaks = scan(con, manifest, m.project_vars(project_dir)["fallback_date_formats"])
     return values, leaks + column_leaks(warehouse, project_dir)
 
 
@@ -487,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=default_warehouse())
     parser.add_argument("--target-path", type=Path, default=Path("target"))
     args = parser.parse_args(argv)
-    manifest = json.loads((args.target_path / "manifest.json").read_text())
+    manifest = m.load(args.target_path / "manifest.json")
     values, leaks = check(args.warehouse, manifest)
     print(f"checked {values:,} identifier values from the landing files, their forms and unkeyed digests, "
           "against every relation of the warehouse")

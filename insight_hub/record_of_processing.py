@@ -14,62 +14,27 @@ seeds, it cannot drift from the code. The --docs copy is a dbt docs block
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-GOVERNANCE = PROJECT_ROOT / "seeds" / "governance"
-HUB_RETENTION_YEARS = 3
+from insight_hub.governance import manifest as m
+from insight_hub.governance import registers, retention
+
+PROJECT_ROOT = m.PROJECT_ROOT
 
 
-def read_register(name: str) -> list[dict[str, str]]:
-    with (GOVERNANCE / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def lineage_commissions(manifest: dict[str, Any]) -> dict[str, set[str]]:
-    """unique_id -> commissions whose source data flows into it."""
-    found: dict[str, set[str]] = {}
-
-    def visit(unique_id: str) -> set[str]:
-        if unique_id in found:
-            return found[unique_id]
-        found[unique_id] = set()
-        if unique_id in manifest["sources"]:
-            commission = manifest["sources"][unique_id]["config"]["meta"].get("commission")
-            found[unique_id] = {commission} if commission else set()
-        elif unique_id in manifest["nodes"]:
-            for parent in manifest["nodes"][unique_id]["depends_on"].get("nodes", []):
-                found[unique_id] |= visit(parent)
-        return found[unique_id]
-
-    for unique_id in [*manifest["sources"], *manifest["nodes"]]:
-        visit(unique_id)
-    return found
-
-
-def retention_expiry(close_date: dt.date) -> dt.date:
-    day = min(close_date.day, 28) if close_date.month == 2 else close_date.day
-    return dt.date(close_date.year + HUB_RETENTION_YEARS, close_date.month, day)
-
-
-def build_report(manifest: dict[str, Any], today: dt.date) -> str:
-    lineage = lineage_commissions(manifest)
-    commissions = read_register("commissions")
-    assessments = {row["risk_assessment_id"]: row for row in read_register("risk_assessments")}
-    approvals = read_register("sharing_approvals")
-    exceptions = read_register("retention_exceptions")
+def build_report(manifest: dict[str, Any], today: dt.date, project_dir: Path = PROJECT_ROOT) -> str:
+    lineage = m.commissions_by_lineage(manifest)
+    folder = project_dir / registers.GOVERNANCE_DIR
+    commissions = registers.read_register("commissions", folder)
+    assessments = {row["risk_assessment_id"]: row for row in registers.read_register("risk_assessments", folder)}
+    approvals = registers.read_register("sharing_approvals", folder)
+    exceptions = registers.read_register("retention_exceptions", folder)
+    years = retention.hub_retention_years(project_dir)
+    expired = retention.expired_commissions(commissions, exceptions, today, years)
 
     resources: dict[str, dict[str, Any]] = {**manifest["sources"], **manifest["nodes"]}
     processed: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -78,17 +43,15 @@ def build_report(manifest: dict[str, Any], today: dt.date) -> str:
     for unique_id, resource in sorted(resources.items()):
         if resource["resource_type"] not in ("source", "model", "snapshot"):
             continue
-        name = (f"{resource['source_name']}.{resource['name']}" if resource["resource_type"] == "source"
-                else resource["name"])
-        meta = resource["config"].get("meta", {})
-        for commission in lineage.get(unique_id, set()):
+        name = m.qualified_name(resource)
+        meta = m.meta(resource)
+        for commission in lineage.get(unique_id, []):
             models[commission].append(f"{resource['resource_type']} `{name}` ({meta.get('identifiability', 'identifiable')})")
             for column in resource.get("columns", {}).values():
-                column_meta = column.get("meta", {})
-                for category in _as_list(column_meta.get("data_category", meta.get("data_category"))):
+                for category in m.data_categories(resource, column):
                     if category != "none":
                         processed[commission][category].add(name)
-                for special in _as_list(column_meta.get("special_category")):
+                for special in m.special_categories(column):
                     if special != "none":
                         specials[commission].add(special)
 
@@ -102,10 +65,9 @@ def build_report(manifest: dict[str, Any], today: dt.date) -> str:
     ]
     for commission in commissions:
         cid = commission["commission_id"]
-        agreed = [c for c in commission["agreed_data_categories"].split("|") if c]
+        agreed = registers.split_list(commission["agreed_data_categories"])
         assessment = assessments.get(commission["risk_assessment_id"], {})
-        close = dt.date.fromisoformat(commission["close_date"])
-        expiry = retention_expiry(close)
+        expiry = retention.hub_limit(dt.date.fromisoformat(commission["close_date"]), years)
         held = [e for e in exceptions if e["commission_id"] == cid and dt.date.fromisoformat(e["review_date"]) >= today]
         recipients = [a for a in approvals if a["commission_id"] == cid]
         lines += [
@@ -119,9 +81,9 @@ def build_report(manifest: dict[str, Any], today: dt.date) -> str:
             f"({assessment.get('status', 'missing')}, approved by {assessment.get('approved_by', '-')}, "
             f"review by {assessment.get('review_date', '-')})",
             f"- **Special category data:** {', '.join(sorted(specials[cid])) or 'none'}",
-            f"- **Retention:** data kept at most until {expiry.isoformat()} (three years after close)"
+            f"- **Retention:** data kept at most until {expiry.isoformat()} ({years} years after close)"
             + (f"; exceptions under review: {', '.join(e['exception_id'] + ' until ' + e['extended_until'] for e in held)}" if held else "")
-            + (" - **expired: purge_expired removes it**" if expiry < today and not held else ""),
+            + (" - **expired: purge_expired removes it**" if cid in expired else ""),
             "",
             "| data category | agreed | processed by |",
             "| --- | --- | --- |",
@@ -148,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.manifest.is_file():
         print(f"no manifest at {args.manifest}: run dbt parse or dbt build first", file=sys.stderr)
         return 1
-    report = build_report(json.loads(args.manifest.read_text()), dt.date.today())
+    report = build_report(m.load(args.manifest), dt.date.today())
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report)
     args.docs.parent.mkdir(parents=True, exist_ok=True)

@@ -1,28 +1,11 @@
 {% macro expired_commissions(as_of) -%}
-    {#- Commissions whose retention has ended on as_of: closed more than three
-        years ago and not held by a commission-wide retention exception that is
-        still under review. Read from the registers in place. -#}
-    {%- set query -%}
-        with commissions as (
-            select * from {{ governance_register('commissions') }}
-        ),
-        exceptions as (
-            select * from {{ governance_register('retention_exceptions') }}
-        ),
-        held as (
-            select commission_id, max(cast(extended_until as date)) as held_until
-            from exceptions
-            where retention_class is null and cast(review_date as date) >= date '{{ as_of }}'
-            group by commission_id
-        )
-        select commissions.commission_id
-        from commissions
-        left join held on commissions.commission_id = held.commission_id
-        where greatest(cast(commissions.close_date as date) + interval 3 year, coalesce(held.held_until, date '1900-01-01'))
-            < date '{{ as_of }}'
-        order by 1
-    {%- endset -%}
-    {{ return(run_query(query).columns[0].values() | list) }}
+    {#- Commissions whose retention has ended on as_of (yyyy-mm-dd), sorted: the
+        rule is Python (insight_hub.governance.retention.expired_commissions:
+        closed more than vars.hub_retention_years ago and not held by a
+        commission-wide retention exception still under review), read from
+        the registers in place by the SQL function the retention plugin
+        registers. -#}
+    {{ return(run_query("select unnest(insight_hub_expired_commissions(date '" ~ as_of ~ "'))").columns[0].values() | list) }}
 {%- endmacro %}
 
 

@@ -23,7 +23,6 @@ staging views fail there rather than produce unkeyed hashes.
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from dbt_common.context import get_invocation_context
 from dbt_common.exceptions import DbtRuntimeError
 
 from insight_hub import pseudonymisation
+from insight_hub.governance import registers
 
 logger = AdapterLogger("InsightHub")
 
@@ -55,8 +55,7 @@ class Plugin(BasePlugin):
         register = Path(plugin_config.get("commissions_register", DEFAULT_COMMISSIONS_REGISTER))
         if not register.is_file():
             raise DbtRuntimeError(f"commissions register {register} not found (run dbt from the project root)")
-        with register.open(newline="", encoding="utf-8") as handle:
-            commissions = sorted({row["commission_id"] for row in csv.DictReader(handle)})
+        commissions = sorted({row["commission_id"] for row in registers.read_csv(register)})
         self._token_functions = pseudonymisation.token_functions(master_key, commissions)
         directories = plugin_config.get("allowed_directories")
         if not directories:

@@ -1,18 +1,24 @@
-"""dbt-duckdb plugin giving the purge_expired operation a way to remove landing files.
+"""dbt-duckdb plugin: retention's rule and the landing-folder side of purge_expired.
 
-Registers one SQL function on every connection dbt opens:
+Registers two SQL functions on every connection dbt opens:
 
+    insight_hub_expired_commissions(as_of) -> varchar[]
+        the commissions whose retention has ended on as_of
+        (insight_hub.governance.retention.expired_commissions over the
+        commissions and retention_exceptions registers, the years from
+        vars.hub_retention_years): what the purge_expired operation removes;
     insight_hub_purge_landing(commission_id, as_of, apply) -> number of files
+        counts (and with apply=true deletes) the commission's folder under
+        the landing area (INSIGHT_HUB_LANDING). As a last guard it refuses a
+        commission that is not expired on as_of by the same rule, whatever
+        the SQL that called it decided.
 
-It counts (and with apply=true deletes) the commission's folder under the
-landing area (INSIGHT_HUB_LANDING). As a last guard, independent of the SQL
-that decides what has expired, it refuses any commission that is not in the
-commissions register or closed less than three years before as_of.
+Paths (``registers``, default seeds/governance; ``project_dir``, default the
+project root where dbt runs) are the plugin config's.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 import re
@@ -22,18 +28,18 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from insight_hub.dbt_plugins.pseudonymisation import DEFAULT_COMMISSIONS_REGISTER
-
-HUB_RETENTION_YEARS = 3
+from insight_hub.governance import registers, retention
 
 
 class Plugin(BasePlugin):
-    """The landing-folder side of retention."""
+    """Which commissions have expired, and removing their landing files."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
-        self._register = Path(plugin_config.get("commissions_register", DEFAULT_COMMISSIONS_REGISTER))
+        self._registers = Path(plugin_config.get("registers", registers.GOVERNANCE_DIR))
+        self._project_dir = Path(plugin_config.get("project_dir", "."))
 
     def configure_connection(self, conn: Any) -> None:
+        conn.create_function("insight_hub_expired_commissions", self.expired, ["DATE"], "VARCHAR[]", side_effects=True)
         conn.create_function(
             "insight_hub_purge_landing",
             self.purge_landing,
@@ -42,17 +48,20 @@ class Plugin(BasePlugin):
             side_effects=True,
         )
 
+    def expired(self, as_of: dt.date) -> list[str]:
+        return retention.expired_commissions(
+            registers.read_register("commissions", self._registers),
+            registers.read_register("retention_exceptions", self._registers),
+            as_of, retention.hub_retention_years(self._project_dir))
+
     def purge_landing(self, commission_id: str, as_of: dt.date, apply: bool) -> int:
         if not re.fullmatch(r"[A-Za-z0-9-]+", commission_id or ""):
             raise ValueError(f"not a commission id: {commission_id!r}")
-        with self._register.open(newline="", encoding="utf-8") as handle:
-            closes = {row["commission_id"]: dt.date.fromisoformat(row["close_date"]) for row in csv.DictReader(handle)}
-        if commission_id not in closes:
-            raise ValueError(f"commission {commission_id} is not in {self._register}")
-        close = closes[commission_id]
-        limit = dt.date(close.year + HUB_RETENTION_YEARS, close.month, min(close.day, 28 if close.month == 2 else 31))
-        if limit >= as_of:
-            raise ValueError(f"commission {commission_id} is retained until {limit}: refusing to remove its landing files")
+        known = {row["commission_id"] for row in registers.read_register("commissions", self._registers)}
+        if commission_id not in known:
+            raise ValueError(f"commission {commission_id} is not in {self._registers / 'commissions.csv'}")
+        if commission_id not in self.expired(as_of):
+            raise ValueError(f"commission {commission_id} is retained on {as_of}: refusing to remove its landing files")
         folder = Path(os.environ.get("INSIGHT_HUB_LANDING", "data/landing")) / commission_id
         if not folder.is_dir():
             return 0

@@ -1,10 +1,10 @@
-"""Shared fixtures: a small deterministic borough built once per test session, its exports for every
-approved recipient, and one extra build of the same borough without its latest deliveries, then with
-them (linkage stability and the two-build disclosure attack both read it)."""
+"""Shared fixtures: the project's manifest as `dbt parse` writes it, a small deterministic borough built
+once per test session, its exports for every approved recipient, and one extra build of the same
+borough without its latest deliveries, then with them (linkage stability and the two-build disclosure
+attack both read it)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import secrets
@@ -15,13 +15,22 @@ import duckdb
 import pytest
 
 from insight_hub import export
-from dbt_project import PROJECT_ROOT, Workspace
+from insight_hub.governance import manifest, registers
+from dbt_project import Workspace
 
 SMALL_SCALE = "0.02"
 SEED = "20261101"
 AS_OF = "2026-11-01"
 COMMISSION = "IH-2026-001"
-APPROVALS = PROJECT_ROOT / "seeds" / "governance" / "sharing_approvals.csv"
+
+
+@pytest.fixture(scope="session")
+def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The project's manifest as dbt writes it while parsing, before on-run-start: what the
+    pre-build rules judge. Tests edit deep copies of it."""
+    workspace = Workspace(tmp_path_factory.mktemp("parse"))
+    workspace.dbt("parse")
+    return manifest.load(workspace.target / "manifest.json")
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +50,8 @@ def run_results(workspace: Workspace) -> list[dict]:
 def approved_pairs() -> list[tuple[str, str]]:
     """Every (recipient, commission) with an in-date sharing approval today."""
     today = dt.date.today().isoformat()
-    with APPROVALS.open(newline="") as handle:
-        return sorted({(row["recipient_type"], row["commission_id"]) for row in csv.DictReader(handle)
-                       if row["approved_date"] <= today and (not row["expires_date"] or today <= row["expires_date"])})
+    return sorted({(row["recipient_type"], row["commission_id"]) for row in registers.read_register("sharing_approvals")
+                   if row["approved_date"] <= today and (not row["expires_date"] or today <= row["expires_date"])})
 
 
 def export_everything(workspace: Workspace, exports_dir: Path) -> Path:

@@ -1,14 +1,23 @@
-"""Retention is executable: one expired and one live commission side by side.
+"""Retention is executable.
 
-Rules guarded: a build refuses to read an expired commission's data;
+Rules guarded: the Hub's limit (vars.hub_retention_years after a commission
+closes) is computed in Python exactly as DuckDB's `+ interval N year`
+computes it in the models' SQL, on every day, 29 February included; a
+commission expires the day after its limit unless a commission-wide exception
+under review holds it; the purge's landing guard refuses a commission that
+has not expired; the record of processing marks what the purge removes. On
+one expired and one live commission side by side, built by dbt:
 purge_expired is a dry run unless told to apply; applied, it removes the
 expired commission's rows from every table and its landing folder, leaves the
 live commission's data byte-for-byte untouched, appends every run to an audit
-table, and removing nothing the second time.
+table, removes nothing the second time, and the build then passes (a build
+refuses an expired commission's landing data: test_governance proves that
+rule on the manifest).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
@@ -17,11 +26,104 @@ import duckdb
 import pytest
 import yaml
 
+from dbt.adapters.duckdb.plugins import BasePlugin
+
+from insight_hub import record_of_processing
+from insight_hub.governance import registers, retention
 from insight_hub.person_extract import onboard
-from dbt_project import Workspace, copy_project
+from dbt_project import PROJECT_ROOT, Workspace, copy_project
 
 LIVE, EXPIRED = "IH-2026-001", "IH-2022-007"
 BEFORE_EXPIRY = "2025-06-01"  # IH-2022-007 closed 2023-03-31: kept until 2026-03-31
+YEARS = retention.hub_retention_years(PROJECT_ROOT)
+
+
+# The rule, in Python, against DuckDB's arithmetic and on the registers.
+
+
+@pytest.mark.parametrize("years", sorted({1, 3, 4, YEARS}))
+def test_the_hub_limit_is_duckdbs_interval_arithmetic_on_every_day(years: int) -> None:
+    """retention_expiry_date (SQL) adds `interval N year`; retention.add_years (Python) must give the
+    same day for every close date: 2023 to 2029 (29 February 2024 and 2028) and 2096 to 2100 (2100
+    has no 29 February)."""
+    with duckdb.connect() as con:
+        expected = con.execute(f"""
+            select cast(day as date), cast(day + interval {years} year as date)
+            from (select unnest(range(date '2023-01-01', date '2030-01-01', interval 1 day)) as day
+                  union all select unnest(range(date '2096-01-01', date '2101-01-01', interval 1 day)))
+            order by 1
+        """).fetchall()
+    assert len(expected) == 7 * 365 + 2 + 5 * 365 + 1
+    assert sum(day.month == 2 and day.day == 29 for day, _ in expected) == 3
+    assert [(day, retention.add_years(day, years)) for day, _ in expected] == expected
+
+
+def _commission(commission_id: str, close_date: str) -> registers.Row:
+    return {"commission_id": commission_id, "close_date": close_date}
+
+
+def _exception(commission_id: str, extended_until: str, review_date: str, retention_class: str = "") -> registers.Row:
+    return {"commission_id": commission_id, "retention_class": retention_class, "extended_until": extended_until,
+            "review_date": review_date}
+
+
+def test_a_commission_expires_the_day_after_its_limit() -> None:
+    commissions = [_commission("A", "2024-02-29")]
+    limit = retention.add_years(dt.date(2024, 2, 29), YEARS)
+    assert retention.expired_commissions(commissions, [], limit, YEARS) == []
+    assert retention.expired_commissions(commissions, [], limit + dt.timedelta(days=1), YEARS) == ["A"]
+
+
+def test_only_a_commission_wide_exception_under_review_holds_a_commission() -> None:
+    commissions = [_commission("B", "2020-03-31")]
+    on = dt.date(2026, 11, 1)
+    assert retention.expired_commissions(commissions, [], on, YEARS) == ["B"]
+    assert retention.expired_commissions(commissions, [_exception("B", "2027-03-31", "2026-11-01")], on, YEARS) == []
+    assert retention.expired_commissions(commissions, [_exception("B", "2027-03-31", "2026-10-31")], on, YEARS) == ["B"], \
+        "an exception past its review date holds nothing"
+    assert retention.expired_commissions(commissions, [_exception("B", "2026-10-31", "2027-01-01")], on, YEARS) == ["B"], \
+        "an exception never holds past its own date"
+    assert retention.expired_commissions(commissions, [_exception("B", "2027-03-31", "2027-01-01", "homelessness_case")],
+                                         on, YEARS) == ["B"], "a class's exception does not hold the commission"
+
+
+def test_the_purge_guard_refuses_a_commission_that_has_not_expired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """insight_hub_purge_landing removes files only of a commission expired by the same rule, whatever SQL asks."""
+    folder = tmp_path / "governance"
+    shutil.copytree(PROJECT_ROOT / "seeds" / "governance", folder)
+    with (folder / "commissions.csv").open("a") as register:
+        register.write(f"{EXPIRED},Review,Housing Needs,Review.,Name,UK GDPR Art. 6(1)(e),2022-04-01,2023-03-31,RA-2026-014,closed\n")
+    landing = tmp_path / "landing"
+    for commission in (LIVE, EXPIRED):
+        (landing / commission / "housing").mkdir(parents=True)
+        (landing / commission / "housing" / "extract.csv").write_text("x\n")
+    monkeypatch.setenv("INSIGHT_HUB_LANDING", str(landing))
+    plugin = BasePlugin.create("insight_hub.dbt_plugins.retention", config={"registers": str(folder), "project_dir": str(PROJECT_ROOT)})
+    limit = retention.add_years(dt.date(2023, 3, 31), YEARS)
+    assert plugin.expired(limit) == []
+    with pytest.raises(ValueError, match=f"commission {EXPIRED} is retained on {limit}"):
+        plugin.purge_landing(EXPIRED, limit, True)
+    with pytest.raises(ValueError, match=f"commission {LIVE} is retained"):
+        plugin.purge_landing(LIVE, limit + dt.timedelta(days=1), True)
+    with pytest.raises(ValueError, match="is not in"):
+        plugin.purge_landing("IH-1999-001", limit + dt.timedelta(days=1), True)
+    assert plugin.purge_landing(EXPIRED, limit + dt.timedelta(days=1), False) == 1
+    assert (landing / EXPIRED).is_dir(), "a dry run removed files"
+    assert plugin.purge_landing(EXPIRED, limit + dt.timedelta(days=1), True) == 1
+    assert not (landing / EXPIRED).exists() and (landing / LIVE).is_dir()
+
+
+def test_the_record_of_processing_marks_what_the_purge_removes() -> None:
+    close = dt.date(2027, 3, 31)  # IH-2026-001's close date in the register
+    limit = retention.add_years(close, YEARS)
+    empty = {"nodes": {}, "sources": {}}
+    kept = record_of_processing.build_report(empty, limit)
+    assert f"data kept at most until {limit.isoformat()} ({YEARS} years after close)" in kept
+    assert "**expired" not in kept
+    assert "**expired: purge_expired removes it**" in record_of_processing.build_report(empty, limit + dt.timedelta(days=1))
+
+
+# purge_expired end to end: a borough with an expired commission beside the live one.
 
 
 def _add_expired_commission(project: Path) -> None:
@@ -93,12 +195,6 @@ def two_commissions(built_borough: Workspace, tmp_path_factory: pytest.TempPathF
                                "--as-of", "2023-03-01", "--deliveries", "1")
     workspace.dbt("build", "--vars", f"{{as_of_date: '{BEFORE_EXPIRY}'}}")
     return workspace
-
-
-def test_build_refuses_expired_data(two_commissions: Workspace) -> None:
-    completed = two_commissions.dbt("build", "--select", "commissions", "--resource-type", "seed", check=False)
-    assert completed.returncode != 0
-    assert f"the retention of commission {EXPIRED} has ended" in completed.stdout
 
 
 def test_purge_dry_run_then_apply_then_idempotent(two_commissions: Workspace) -> None:

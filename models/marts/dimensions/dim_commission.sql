@@ -1,6 +1,6 @@
 {#- The commissions register with the date each commission's outputs must be
     gone by: the aggregate_output retention class, capped (like everything
-    the Hub holds) three years after the commission closes, and extended by
+    the Hub holds) vars.hub_retention_years after the commission closes, and extended by
     a retention exception only while its review date has not passed
     (macro retention_expiry_date). -#}
 

@@ -5,9 +5,7 @@
 {%- set names = [] %}
 {%- if execute %}
 {%- for source in graph.sources.values() if source.config.meta.get('commission') %}
-{%- if source.source_name not in names %}
-{%- do names.append(source.source_name) %}
-{%- endif %}
+{%- if source.source_name not in names %}{% do names.append(source.source_name) %}{% endif %}
 {%- endfor %}
 {%- endif %}
 
@@ -19,13 +17,13 @@ services as (
 
 declared as (
     {%- if names %}
-    select declared.service_code
+    select service_sources.service_code
     from (
         values
         {%- for name in names | sort %}
         ('{{ name }}'){{ ',' if not loop.last }}
         {%- endfor %}
-    ) as declared (service_code)
+    ) as service_sources (service_code)
     {%- else %}
     select cast(null as varchar) as service_code
     where false

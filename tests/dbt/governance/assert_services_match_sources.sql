@@ -26,16 +26,19 @@ services as (
 declared as (
     {%- if declared %}
     select
-        declared.service_code,
-        declared.owning_service,
-        declared.privacy_notice_categories
+        service_sources.service_code,
+        service_sources.owning_service,
+        service_sources.privacy_notice_categories
     from (
         values
         {%- for name, service in declared.items() | sort %}
-        {%- set categories = service.categories | sort(case_sensitive=true) | join('|') %}
-        ('{{ name }}', '{{ service.owning_service }}', '{{ categories }}'){{ ',' if not loop.last }}
+        (
+            '{{ name }}',
+            '{{ service.owning_service }}',
+            '{{ service.categories | sort(case_sensitive=true) | join("|") }}'
+        ){{ ',' if not loop.last }}
         {%- endfor %}
-    ) as declared (service_code, owning_service, privacy_notice_categories)
+    ) as service_sources (service_code, owning_service, privacy_notice_categories)
     {%- else %}
     select
         cast(null as varchar) as service_code,

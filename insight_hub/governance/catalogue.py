@@ -2,10 +2,10 @@
 
     python -m insight_hub.governance [--warehouse ...] [--target-path target]
 
-`enforce_governance` (macros/governance.sql, on-run-start) checks what the
-YAML declares and the graph; this module checks the engine's catalogue and
-the compiled SQL, so a column nobody declared, or a classification dropped by
-renaming a column, cannot pass:
+The pre-build rules (insight_hub.governance.rules, run by the on-run-start
+hook) check what the YAML declares and the graph; this module checks the
+engine's catalogue and the compiled SQL, so a column nobody declared, or a
+classification dropped by renaming a column, cannot pass:
 
 - every relation in the warehouse (DuckDB's catalogue, every schema) is a
   model, seed, snapshot or source of the project, and every column it really
@@ -35,7 +35,6 @@ Exits non-zero, listing every violation with its model and column.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from sqlglot.optimizer import build_scope, qualify
 from sqlglot.schema import MappingSchema
 from sqlglot.optimizer.scope import Scope, find_all_in_scope
 
+from insight_hub.governance import manifest as m
 from insight_hub.summary import default_warehouse
 
 # Columns a landing read adds to the declared columns of its source (macro
@@ -84,36 +84,8 @@ class Upstream:
     counted: bool  # a count, sum or other summary lies on the way
 
 
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
 def _key(database: str | None, schema: str | None, name: str | None) -> RelationKey:
     return ((database or "").lower(), (schema or "").lower(), (name or "").lower())
-
-
-def _label(resource: dict) -> str:
-    if resource["resource_type"] == "source":
-        return f"source {resource['source_name']}.{resource['name']}"
-    return f"{resource['resource_type']} {resource['name']}"
-
-
-def _columns(resource: dict) -> dict[str, dict]:
-    """Declared columns by lower-case name (DuckDB names are case-insensitive)."""
-    return {name.lower(): column for name, column in resource.get("columns", {}).items()}
-
-
-def classification(resource: dict, column: str) -> tuple[set[str], set[str], str | None]:
-    """(data categories, special categories, identifiability) a column declares,
-    on the column or as its model's default; 'none' is no category."""
-    meta = resource["config"].get("meta", {})
-    column_meta = _columns(resource).get(column.lower(), {}).get("config", {}).get("meta", {})
-    categories = _as_list(column_meta.get("data_category", meta.get("data_category")))
-    specials = _as_list(column_meta.get("special_category", "none"))
-    level = column_meta.get("identifiability", meta.get("identifiability"))
-    return {c for c in categories if c != "none"}, {s for s in specials if s != "none"}, level
 
 
 def warehouse_catalogue(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str]]:
@@ -136,7 +108,7 @@ def project_relations(manifest: dict) -> dict[RelationKey, dict]:
         if node["resource_type"] in ("model", "seed", "snapshot") and node["config"].get("materialized") != "ephemeral":
             relations[_key(node["database"], node["schema"], node["alias"])] = node
     for source in manifest["sources"].values():
-        if not source["config"].get("meta", {}).get("external_location") and not source.get("external"):
+        if not m.meta(source).get("external_location") and not source.get("external"):
             relations[_key(source["database"], source["schema"], source["identifier"])] = source
     return relations
 
@@ -151,32 +123,16 @@ def catalogue_violations(manifest: dict, catalogue: Iterable[tuple[str, str, str
         if resource is None:
             unknown.add(f"{schema}.{relation}")
             continue
-        where = f"{_label(resource)}, column {column}"
-        if column.lower() not in _columns(resource):
+        where = f"{m.label(resource)}, column {column}"
+        if column.lower() not in m.columns_by_name(resource):
             violations.append(f"{where}: in the warehouse but not declared in its YAML twin")
             continue
-        categories, _, level = classification(resource, column)
-        declared = _columns(resource)[column.lower()].get("config", {}).get("meta", {})
-        if level is None or ("data_category" not in declared and resource["config"].get("meta", {}).get("data_category") is None):
+        _, _, level = m.classification(resource, column)
+        declared = m.column_meta(m.columns_by_name(resource)[column.lower()])
+        if level is None or ("data_category" not in declared and m.meta(resource).get("data_category") is None):
             violations.append(f"{where}: declared without data_category and identifiability (on the column or as the model's default)")
     violations += [f"warehouse relation {name}: not a model, seed, snapshot or source of the project" for name in sorted(unknown)]
     return violations
-
-
-def _commission_lineage(manifest: dict) -> dict[str, bool]:
-    """Whether a node is downstream of a source with a commission (person-level data)."""
-    memo: dict[str, bool] = {}
-
-    def reaches(unique_id: str) -> bool:
-        if unique_id not in memo:
-            memo[unique_id] = False
-            if unique_id in manifest["sources"]:
-                memo[unique_id] = bool(manifest["sources"][unique_id]["config"].get("meta", {}).get("commission"))
-            elif unique_id in manifest["nodes"]:
-                memo[unique_id] = any(reaches(p) for p in manifest["nodes"][unique_id].get("depends_on", {}).get("nodes", []))
-        return memo[unique_id]
-
-    return {unique_id: reaches(unique_id) for unique_id in list(manifest["nodes"]) + list(manifest["sources"])}
 
 
 def _lineage_schema(manifest: dict, catalogue: Iterable[tuple[str, str, str, str, str]]) -> MappingSchema:
@@ -187,7 +143,7 @@ def _lineage_schema(manifest: dict, catalogue: Iterable[tuple[str, str, str, str
     for database, schema_name, relation, column, _ in catalogue:
         schema.setdefault(database, {}).setdefault(schema_name, {}).setdefault(relation, {})[column] = "VARCHAR"
     for source in manifest["sources"].values():
-        provenance = PROVENANCE_COLUMNS.get(source["config"].get("meta", {}).get("format"), ())
+        provenance = PROVENANCE_COLUMNS.get(m.meta(source).get("format"), ())
         schema.setdefault(SOURCE_CATALOG, {}).setdefault(source["source_name"], {})[source["name"]] = {
             column: "VARCHAR" for column in [*source["columns"], *provenance]
         }
@@ -336,16 +292,16 @@ def _python_lineage(node: dict, by_name: dict[str, dict]) -> tuple[dict[str, fro
     """A Python model's lineage, as its columns declare it in meta.derived_from."""
     columns, violations = {}, []
     for name, column in node["columns"].items():
-        declared = column.get("config", {}).get("meta", {}).get("derived_from")
+        declared = m.column_meta(column).get("derived_from")
         if declared is None:
             violations.append(f"model {node['name']}, column {name}: a Python model's column declares meta.derived_from "
                               "(the upstream columns it carries, <model>.<column>), as its lineage cannot be read from code")
             continue
         upstream = set()
-        for reference in _as_list(declared):
+        for reference in m.as_list(declared):
             model, _, upstream_column = str(reference).partition(".")
             parent = by_name.get(model)
-            if parent is None or upstream_column.lower() not in _columns(parent):
+            if parent is None or upstream_column.lower() not in m.columns_by_name(parent):
                 violations.append(f"model {node['name']}, column {name}: meta.derived_from names {reference}, "
                                   "which is not a declared column of a model")
                 continue
@@ -361,7 +317,7 @@ def lineage_violations(manifest: dict, catalogue: list[tuple[str, str, str, str,
     relations = project_relations(manifest)
     for source in manifest["sources"].values():
         relations[_key(SOURCE_CATALOG, source["source_name"], source["name"])] = source
-    reaches_commission = _commission_lineage(manifest)
+    reaches_commission = m.commissions_by_lineage(manifest)
     schema = _lineage_schema(manifest, catalogue)
     models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
     by_name = {n["name"]: n for n in models.values()}
@@ -386,24 +342,24 @@ def lineage_violations(manifest: dict, catalogue: list[tuple[str, str, str, str,
             if not isinstance(table.this, exp.Identifier):
                 violations.append(f"{label}: reads {table.this.sql(dialect='duckdb')} directly; files are read only through sources")
             elif _key(table.catalog, table.db, table.name) not in relations and not (
-                node["fqn"][1] == "staging" and table.name.lower() in DUCKDB_REJECT_TABLES
+                m.layer(node) == "staging" and table.name.lower() in DUCKDB_REJECT_TABLES
             ):
                 name = ".".join(part for part in (table.catalog, table.db, table.name) if part)
                 violations.append(f"{label}: reads {name}, which is not a model, seed, snapshot or source of the project")
-        is_public = node["config"].get("meta", {}).get("audience") == "public"
+        is_public = m.meta(node).get("audience") == "public"
         for column, upstreams in sorted(lineage.items()):
-            categories, specials, level = classification(node, column)
+            categories, specials, level = m.classification(node, column)
             where = f"{label}, column {column}"
             for upstream in sorted(upstreams, key=lambda u: (u.relation, u.column or "")):
                 parent = relations.get(upstream.relation)
                 if parent is None:
                     continue  # reported above as a relation outside the project
-                if is_public and upstream.counted and reaches_commission.get(parent["unique_id"], False):
+                if is_public and upstream.counted and reaches_commission.get(parent["unique_id"]):
                     violations.append(f"{where}: counts rows of {parent['name']}, which holds people's records; "
                                       "a public model holds no counts of people")
                 if upstream.column is None or not upstream.carried or (level == "aggregate" and upstream.aggregated):
                     continue
-                parent_categories, parent_specials, _ = classification(parent, upstream.column)
+                parent_categories, parent_specials, _ = m.classification(parent, upstream.column)
                 missing = sorted(parent_categories - categories) + sorted(parent_specials - specials)
                 if missing:
                     violations.append(f"{where}: derives from {parent['name']}.{upstream.column}, classified "
@@ -424,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=default_warehouse())
     parser.add_argument("--target-path", type=Path, default=Path("target"))
     args = parser.parse_args(argv)
-    manifest = json.loads((args.target_path / "manifest.json").read_text())
+    manifest = m.load(args.target_path / "manifest.json")
     violations, seconds = check(manifest, args.warehouse)
     if violations:
         print(f"governance check of the warehouse FAILED ({len(violations)}):\n  - " + "\n  - ".join(violations), file=sys.stderr)
