@@ -55,8 +55,9 @@ demo: $(STAMP)
 	$(MAKE) evaluate docs
 	$(BIN)/python -m insight_hub.summary --run-results target/build_run_results.json
 
+# The hooks a commit runs (.pre-commit-config.yaml: YAML, ruff, mypy, sqlfluff), over every file.
 lint: $(STAMP)
-	INSIGHT_HUB_TARGET=test INSIGHT_HUB_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models tests/dbt
+	INSIGHT_HUB_TARGET=test INSIGHT_HUB_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/pre-commit run --all-files
 
 test: lint
 	$(BIN)/python -m pytest

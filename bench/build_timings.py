@@ -33,7 +33,9 @@ def model_timings(workspace: BenchWorkspace) -> dict:
             by_layer["tests"] += result["execution_time"]
     return {
         "seconds_by_layer": {layer: round(seconds, 2) for layer, seconds in sorted(by_layer.items())},
-        "slowest_models": [{"model": name, "seconds": round(seconds, 2)} for seconds, name in sorted(models, reverse=True)[:5]],
+        "slowest_models": [
+            {"model": name, "seconds": round(seconds, 2)} for seconds, name in sorted(models, reverse=True)[:5]
+        ],
     }
 
 
@@ -50,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             generation.append(generate(workspace, scale))
             workspace.warehouse.unlink(missing_ok=True)
             build.append(dbt(workspace, "build"))
-            print(f"scale {scale:g} run {run + 1}/{args.runs}: generate {generation[-1]:.1f}s, dbt build {build[-1]:.1f}s", flush=True)
+            print(
+                f"scale {scale:g} run {run + 1}/{args.runs}: generate {generation[-1]:.1f}s, dbt build {build[-1]:.1f}s",
+                flush=True,
+            )
         figures[f"{scale:g}"] = {
             "records": delivered_records(workspace),
             "generate_seconds_median": round(median(generation), 1),

@@ -49,7 +49,9 @@ class BenchWorkspace:
 
 
 def workspace_for(scale: float) -> BenchWorkspace:
-    return BenchWorkspace(Path(os.environ.get("INSIGHT_HUB_BENCH_DIR", PROJECT_ROOT / "bench" / "work")) / f"scale_{scale:g}")
+    return BenchWorkspace(
+        Path(os.environ.get("INSIGHT_HUB_BENCH_DIR", PROJECT_ROOT / "bench" / "work")) / f"scale_{scale:g}"
+    )
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
@@ -70,8 +72,17 @@ def delivered_records(workspace: BenchWorkspace) -> int:
 
 def generate(workspace: BenchWorkspace, scale: float) -> float:
     return timed(
-        [sys.executable, "-m", "insight_hub.borough", "--scale", str(scale), "--landing", str(workspace.landing),
-         "--truth", str(workspace.root / "ground_truth")],
+        [
+            sys.executable,
+            "-m",
+            "insight_hub.borough",
+            "--scale",
+            str(scale),
+            "--landing",
+            str(workspace.landing),
+            "--truth",
+            str(workspace.root / "ground_truth"),
+        ],
         workspace.env(),
     )
 
@@ -86,10 +97,16 @@ def median(values: list[float]) -> float:
 
 def measured() -> dict[str, object]:
     """Where and when figures are measured: the commit, the date, the machine's cores and memory."""
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    ).stdout.strip()
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"commit": commit or "unknown", "date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
-            "memory_gib": round(memory)}
+    return {
+        "commit": commit or "unknown",
+        "date": datetime.date.today().isoformat(),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory),
+    }
 
 
 def save(name: str, figures: dict) -> Path:

@@ -31,13 +31,20 @@ from insight_hub.linkage.splink_run import link_records
 def _outside_dbt(warehouse: str) -> tuple[float, int]:
     con = duckdb.connect()
     con.execute(f"attach '{warehouse}' as warehouse (read_only)").fetchall()
-    commissions = [c for (c,) in con.execute(
-        "select distinct commission_id from warehouse.intermediate.int_person_records__geocoded").fetchall()]
+    commissions = [
+        c
+        for (c,) in con.execute(
+            "select distinct commission_id from warehouse.intermediate.int_person_records__geocoded"
+        ).fetchall()
+    ]
     started = time.perf_counter()
     records = 0
     for commission in commissions:
-        result = link_records(con, f"select {', '.join(INPUT_COLUMNS)} from warehouse.intermediate."
-                                   f"int_person_records__geocoded where commission_id = '{commission}'")
+        result = link_records(
+            con,
+            f"select {', '.join(INPUT_COLUMNS)} from warehouse.intermediate."
+            f"int_person_records__geocoded where commission_id = '{commission}'",
+        )
         con.register("linked", result.records)
         con.execute("create or replace temp table linked_records as select * from linked").fetchall()
         con.unregister("linked")
@@ -69,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             inside.append(_inside_dbt(workspace))
             seconds, records = _outside_dbt(str(workspace.warehouse))
             outside.append(seconds)
-            print(f"scale {scale:g} run {run + 1}: inside dbt {inside[-1]:.1f}s, outside {outside[-1]:.1f}s", flush=True)
+            print(
+                f"scale {scale:g} run {run + 1}: inside dbt {inside[-1]:.1f}s, outside {outside[-1]:.1f}s", flush=True
+            )
         figures[f"{scale:g}"] = {
             "records": records,
             "inside_dbt_seconds_median": round(median(inside), 2),

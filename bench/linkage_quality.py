@@ -18,8 +18,12 @@ from insight_hub.linkage.evaluate import PairScores, evaluate
 
 
 def _scores(scores: PairScores) -> dict[str, float | int]:
-    return {**asdict(scores), "precision": round(scores.precision, 4), "recall": round(scores.recall, 4),
-            "f1": round(scores.f1, 4)}
+    return {
+        **asdict(scores),
+        "precision": round(scores.precision, 4),
+        "recall": round(scores.recall, 4),
+        "f1": round(scores.f1, 4),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     views = []
     for (name,) in con.execute(
         "select table_name from information_schema.columns where table_schema = 'staging' "
-        "and column_name = 'record_token' order by 1").fetchall():
+        "and column_name = 'record_token' order by 1"
+    ).fetchall():
         try:
             con.execute(f"select count(*) from staging.{name}").fetchall()
             views.append(name)
@@ -69,12 +70,19 @@ def main(argv: list[str] | None = None) -> int:
         con = _session(str(workspace.warehouse), str(workspace.landing), master)
         total_with = total_without = 0.0
         for view in views:
-            columns = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = 'staging' "
-                "and table_name = ? order by ordinal_position", [view]).fetchall()]
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where table_schema = 'staging' "
+                    "and table_name = ? order by ordinal_position",
+                    [view],
+                ).fetchall()
+            ]
             quoted = [f'"{c}"' for c in columns]
             total_with += _seconds(con, view, quoted)
-            total_without += _seconds(con, view, [q for q, c in zip(quoted, columns) if not c.endswith(("_token", "_tokens"))])
+            total_without += _seconds(
+                con, view, [q for q, c in zip(quoted, columns, strict=True) if not c.endswith(("_token", "_tokens"))]
+            )
         with_tokens.append(total_with)
         without_tokens.append(total_without)
     rows = sum(con.execute(f"select count(*) from staging.{view}").fetchone()[0] for view in views)

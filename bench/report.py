@@ -51,12 +51,17 @@ def _build_section(figures: dict[str, Any]) -> list[str]:
         "| | " + " | ".join(f"scale {scale}" for scale in scales) + " |",
         "| --- |" + " ---: |" * len(scales),
         "| records delivered | " + " | ".join(f"{by_scale[s]['records']:,}" for s in scales) + " |",
-        "| generate the borough | " + " | ".join(_seconds(by_scale[s]["generate_seconds_median"]) for s in scales) + " |",
+        "| generate the borough | "
+        + " | ".join(_seconds(by_scale[s]["generate_seconds_median"]) for s in scales)
+        + " |",
         "| `dbt build` | " + " | ".join(_seconds(by_scale[s]["dbt_build_seconds_median"]) for s in scales) + " |",
     ]
     for layer in layers:
-        lines.append(f"| of which {layer} (dbt's execution time, last run) | "
-                     + " | ".join(_seconds(by_scale[s]["seconds_by_layer"].get(layer, 0.0)) for s in scales) + " |")
+        lines.append(
+            f"| of which {layer} (dbt's execution time, last run) | "
+            + " | ".join(_seconds(by_scale[s]["seconds_by_layer"].get(layer, 0.0)) for s in scales)
+            + " |"
+        )
     largest = by_scale[scales[-1]]
     slowest = ", ".join(f"`{m['model']}` {_seconds(m['seconds'])}" for m in largest["slowest_models"])
     return [*lines, "", f"Slowest models at scale {scales[-1]}: {slowest}.", ""]
@@ -70,10 +75,12 @@ def _linkage_section(figures: dict[str, Any]) -> list[str]:
         "",
         "| scale | records | inside dbt | direct | ratio | records a second | seconds per 100,000 records |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(f"| {s} | {f['records']:,} | {_seconds(f['inside_dbt_seconds_median'])} | "
-          f"{_seconds(f['outside_dbt_seconds_median'])} | {f['ratio_inside_over_outside']:.2f} | "
-          f"{f['records_per_second_inside_dbt']:,} | {f['seconds_per_100k_records_inside_dbt']:.2f} |"
-          for s, f in ((s, figures["scales"][s]) for s in scales)),
+        *(
+            f"| {s} | {f['records']:,} | {_seconds(f['inside_dbt_seconds_median'])} | "
+            f"{_seconds(f['outside_dbt_seconds_median'])} | {f['ratio_inside_over_outside']:.2f} | "
+            f"{f['records_per_second_inside_dbt']:,} | {f['seconds_per_100k_records_inside_dbt']:.2f} |"
+            for s, f in ((s, figures["scales"][s]) for s in scales)
+        ),
         "",
     ]
 
@@ -85,8 +92,11 @@ def _pseudonymisation_section(runs: list[dict[str, Any]]) -> list[str]:
         "",
         "| measured | staging rows | with tokens | without tokens | ratio |",
         "| --- | ---: | ---: | ---: | ---: |",
-        *(f"| {_measured(f)} | {f['staging_rows']:,} | {_seconds(f['with_tokens_seconds_median'])} | "
-          f"{_seconds(f['without_tokens_seconds_median'])} | {f['ratio_with_over_without']:.2f} |" for f in runs),
+        *(
+            f"| {_measured(f)} | {f['staging_rows']:,} | {_seconds(f['with_tokens_seconds_median'])} | "
+            f"{_seconds(f['without_tokens_seconds_median'])} | {f['ratio_with_over_without']:.2f} |"
+            for f in runs
+        ),
         "",
     ]
 
@@ -102,8 +112,7 @@ def _quality_section(figures: dict[str, Any]) -> list[str]:
         "| pairs of records | precision | recall | F1 |",
         "| --- | ---: | ---: | ---: |",
         row("same person", figures["persons"]),
-        row("same person, both records with a date of birth or NHS number and both names",
-            figures["anchored_persons"]),
+        row("same person, both records with a date of birth or NHS number and both names", figures["anchored_persons"]),
         row("same household", figures["households"]),
         "",
         f"{figures['split_people']:,} true people are split across more than one person key; "
@@ -132,7 +141,7 @@ def readme_section(text: str) -> str:
     start, end = text.find(BEGIN), text.find(END)
     if start < 0 or end < start:
         raise SystemExit(f"README.md has no performance section between {BEGIN!r} and {END!r}")
-    return text[start:end + len(END)]
+    return text[start : end + len(END)]
 
 
 def main(argv: list[str] | None = None) -> int:

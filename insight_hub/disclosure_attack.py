@@ -53,6 +53,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import itertools
 import json
 import math
 import string
@@ -125,8 +126,9 @@ class Derived:
         if self.formula is not None:
             return self.formula(counts, rows)
         numerator = sum(_coefficient(c, rows) * counts[i] for i, c in self.numerator)
-        denominator = sum((_coefficient(c, rows) * counts[i] for i, c in self.denominator),
-                          _coefficient(self.constant, rows))
+        denominator = sum(
+            (_coefficient(c, rows) * counts[i] for i, c in self.denominator), _coefficient(self.constant, rows)
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(denominator > 0, numerator / denominator, np.nan)
 
@@ -143,21 +145,25 @@ def _quotient(column: str, count: str, of: str, decimals: int, scale: float = 1.
 
 def _rate_ratio(column: str, count: str, population: str, benchmark: str, benchmark_population: str) -> Derived:
     """round((count / population) / (benchmark / benchmark_population), 3)."""
-    return Derived(column, (count, benchmark), 3,
-                   numerator=((0, lambda rows: rows[benchmark_population] / rows[population]),),
-                   denominator=((1, 1.0),))
+    return Derived(
+        column,
+        (count, benchmark),
+        3,
+        numerator=((0, lambda rows: rows[benchmark_population] / rows[population]),),
+        denominator=((1, 1.0),),
+    )
 
 
 def _jaccard(column: str, both: str, first: str, second: str) -> Derived:
     """round(both / (first + second - both), 4)."""
-    return Derived(column, (both, first, second), 4, numerator=((0, 1.0),),
-                   denominator=((1, 1.0), (2, 1.0), (0, -1.0)))
+    return Derived(column, (both, first, second), 4, numerator=((0, 1.0),), denominator=((1, 1.0), (2, 1.0), (0, -1.0)))
 
 
 def _representation_ratio(column: str, users: str, known: str, residents: str, total: str) -> Derived:
     """round((users / known) / (residents / total), 3)."""
-    return Derived(column, (users, known), 3, numerator=((0, lambda rows: rows[total] / rows[residents]),),
-                   denominator=((1, 1.0),))
+    return Derived(
+        column, (users, known), 3, numerator=((0, lambda rows: rows[total] / rows[residents]),), denominator=((1, 1.0),)
+    )
 
 
 def _wilson(x: np.ndarray, n: np.ndarray, bound: str) -> np.ndarray:
@@ -174,7 +180,7 @@ def _wilson(x: np.ndarray, n: np.ndarray, bound: str) -> np.ndarray:
 
 def _round(values: np.ndarray, decimals: int) -> np.ndarray:
     """SQL round(): halves away from zero."""
-    scale = 10.0 ** decimals
+    scale = 10.0**decimals
     return np.sign(values) * np.floor(np.abs(values) * scale + 0.5) / scale
 
 
@@ -186,13 +192,15 @@ def _compare(lower: np.ndarray, upper: np.ndarray, benchmark: np.ndarray, labels
     return np.where(known, label, None)
 
 
-def _wilson_bound(column: str, bound: str, count: str, population: Coefficient | None = None,
-                  of: str | None = None) -> Derived:
+def _wilson_bound(
+    column: str, bound: str, count: str, population: Coefficient | None = None, of: str | None = None
+) -> Derived:
     """round(1000 * Wilson bound, 2) of count over a census population, or over another count (`of`)."""
     if of is not None:
         return Derived(column, (count, of), 2, formula=lambda xs, rows: 1000.0 * _wilson(xs[0], xs[1], bound))
-    return Derived(column, (count,), 2,
-                   formula=lambda xs, rows: 1000.0 * _wilson(xs[0], _coefficient(population, rows), bound))
+    return Derived(
+        column, (count,), 2, formula=lambda xs, rows: 1000.0 * _wilson(xs[0], _coefficient(population, rows), bound)
+    )
 
 
 def _compared(column: str, count: str, population: str, benchmark: str, benchmark_population: str) -> Derived:
@@ -200,8 +208,10 @@ def _compared(column: str, count: str, population: str, benchmark: str, benchmar
         n, big_n = _coefficient(population, rows), _coefficient(benchmark_population, rows)
         with np.errstate(divide="ignore", invalid="ignore"):
             reference = np.where(big_n > 0, xs[1] / big_n, np.nan)
-        return _compare(_wilson(xs[0], n, "lower"), _wilson(xs[0], n, "upper"), reference,
-                        ("higher", "lower", "similar"))
+        return _compare(
+            _wilson(xs[0], n, "lower"), _wilson(xs[0], n, "upper"), reference, ("higher", "lower", "similar")
+        )
+
     return Derived(column, (count, benchmark), formula=formula)
 
 
@@ -209,17 +219,21 @@ def _compared_of(column: str, count: str, of: str, benchmark: str, benchmark_of:
     def formula(xs: list[np.ndarray], rows: pd.DataFrame) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             reference = np.where(xs[3] > 0, xs[2] / xs[3], np.nan)
-        return _compare(_wilson(xs[0], xs[1], "lower"), _wilson(xs[0], xs[1], "upper"), reference,
-                        ("higher", "lower", "similar"))
+        return _compare(
+            _wilson(xs[0], xs[1], "lower"), _wilson(xs[0], xs[1], "upper"), reference, ("higher", "lower", "similar")
+        )
+
     return Derived(column, (count, of, benchmark, benchmark_of), formula=formula)
 
 
 def _rate_ratio_of(column: str, count: str, of: str, benchmark: str, benchmark_of: str) -> Derived:
     """round((count / of) / (benchmark / benchmark_of), 3), all four counts."""
+
     def formula(xs: list[np.ndarray], rows: pd.DataFrame) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             ok = (xs[1] > 0) & (xs[2] > 0) & (xs[3] > 0)
             return np.where(ok, (xs[0] / xs[1]) / (xs[2] / xs[3]), np.nan)
+
     return Derived(column, (count, of, benchmark, benchmark_of), 3, formula=formula)
 
 
@@ -234,21 +248,28 @@ def _katz(users: np.ndarray, known: np.ndarray, residents: np.ndarray, total: np
 
 
 def _katz_bound(column: str, bound: str, users: str, known: str, residents: str, total: str) -> Derived:
-    return Derived(column, (users, known), 3, formula=lambda xs, rows: _katz(
-        xs[0], xs[1], _coefficient(residents, rows), _coefficient(total, rows), bound))
+    return Derived(
+        column,
+        (users, known),
+        3,
+        formula=lambda xs, rows: _katz(xs[0], xs[1], _coefficient(residents, rows), _coefficient(total, rows), bound),
+    )
 
 
 def _representation(column: str, users: str, known: str, residents: str, total: str) -> Derived:
     """The label the marts give the (rounded) Katz interval against 1."""
+
     def formula(xs: list[np.ndarray], rows: pd.DataFrame) -> np.ndarray:
         r, big_r = _coefficient(residents, rows), _coefficient(total, rows)
         lower, upper = (_round(_katz(xs[0], xs[1], r, big_r, bound), 3) for bound in ("lower", "upper"))
         return _compare(lower, upper, np.ones(len(rows)), ("over-represented", "under-represented", "in proportion"))
+
     return Derived(column, (users, known), formula=formula)
 
 
-def _area_rates(name: str, count: str, population: str, benchmark: str,
-                benchmark_population: str) -> tuple[Derived, ...]:
+def _area_rates(
+    name: str, count: str, population: str, benchmark: str, benchmark_population: str
+) -> tuple[Derived, ...]:
     """The rate_per_1000_columns of an area, against a benchmark count over a public population."""
     return (
         _rate(f"{name}_rate_per_1000", count, population),
@@ -274,17 +295,24 @@ class Share:
         return self.counts.get(reference, reference)
 
 
-BANDS = {"households_known_count": "known", "known_to_1_service_count": "1", "known_to_2_services_count": "2",
-         "known_to_3_services_count": "3", "known_to_4_plus_services_count": "4+",
-         "multiple_needs_households_count": "multiple"}
+BANDS = {
+    "households_known_count": "known",
+    "known_to_1_service_count": "1",
+    "known_to_2_services_count": "2",
+    "known_to_3_services_count": "3",
+    "known_to_4_plus_services_count": "4+",
+    "multiple_needs_households_count": "multiple",
+}
 POPULATIONS = (("people", "resident_count"), ("households", "household_count"))
-VULNERABILITY = {"financially_vulnerable_households_count": "vulnerable",
-                 "households_with_arrears_count": "arrears",
-                 "households_with_council_tax_reduction_count": "reduction",
-                 "vulnerable_known_to_social_care_count": "social_care",
-                 "vulnerable_known_to_housing_count": "housing",
-                 "vulnerable_known_to_community_safety_count": "community_safety",
-                 "vulnerable_known_to_any_count": "any"}
+VULNERABILITY = {
+    "financially_vulnerable_households_count": "vulnerable",
+    "households_with_arrears_count": "arrears",
+    "households_with_council_tax_reduction_count": "reduction",
+    "vulnerable_known_to_social_care_count": "social_care",
+    "vulnerable_known_to_housing_count": "housing",
+    "vulnerable_known_to_community_safety_count": "community_safety",
+    "vulnerable_known_to_any_count": "any",
+}
 
 
 def _demand_share(level: str, area: str | None, service: str = "{service_code}") -> Share:
@@ -293,15 +321,35 @@ def _demand_share(level: str, area: str | None, service: str = "{service_code}")
     place = f"{level}|{{{area}}}" if area else "borough|"
     counts = {f"{measure}_known_count": f"demand|{measure}:{service}|{place}" for measure, _ in POPULATIONS}
     if area is None:
-        return Share(counts, tuple(
-            d for measure, population in POPULATIONS
-            for d in (_rate(f"{measure}_known_rate_per_1000", f"{measure}_known_count", population),
-                      *(_wilson_bound(f"{measure}_known_rate_per_1000_ci_{bound}", bound, f"{measure}_known_count",
-                                      population) for bound in ("lower", "upper")))), ("service_code",))
+        return Share(
+            counts,
+            tuple(
+                d
+                for measure, population in POPULATIONS
+                for d in (
+                    _rate(f"{measure}_known_rate_per_1000", f"{measure}_known_count", population),
+                    *(
+                        _wilson_bound(
+                            f"{measure}_known_rate_per_1000_ci_{bound}", bound, f"{measure}_known_count", population
+                        )
+                        for bound in ("lower", "upper")
+                    ),
+                )
+            ),
+            ("service_code",),
+        )
     counts |= {f"borough_{measure}_known_count": f"demand|{measure}:{service}|borough|" for measure, _ in POPULATIONS}
-    derived = tuple(d for measure, population in POPULATIONS
-                    for d in _area_rates(f"{measure}_known", f"{measure}_known_count", population,
-                                         f"borough_{measure}_known_count", f"borough_{population}"))
+    derived = tuple(
+        d
+        for measure, population in POPULATIONS
+        for d in _area_rates(
+            f"{measure}_known",
+            f"{measure}_known_count",
+            population,
+            f"borough_{measure}_known_count",
+            f"borough_{population}",
+        )
+    )
     keys = (area,) if service != "{service_code}" else ("service_code", area)
     return Share(counts, derived, keys)
 
@@ -310,24 +358,40 @@ def _community_safety_share() -> Share:
     demand = _demand_share("ward", "ward_code", service="community_safety")
     return Share(
         demand.counts | {"households_with_other_needs_count": "other_needs|community_safety|ward|{ward_code}"},
-        (_quotient("households_with_other_needs_share", "households_with_other_needs_count",
-                   "households_known_count", 4), *demand.derived),
-        demand.areas)
+        (
+            _quotient(
+                "households_with_other_needs_share", "households_with_other_needs_count", "households_known_count", 4
+            ),
+            *demand.derived,
+        ),
+        demand.areas,
+    )
 
 
 def _needs_share(level: str, area: str) -> Share:
     """Households by number of targeted services in areas of one level, against the borough's."""
     counts = {column: f"needs|{band}|{level}|{{{area}}}" for column, band in BANDS.items()}
     counts["borough_multiple_needs_households_count"] = "needs|multiple|borough|"
-    return Share(counts, _area_rates("multiple_needs", "multiple_needs_households_count", "household_count",
-                                     "borough_multiple_needs_households_count", "borough_household_count"), (area,))
+    return Share(
+        counts,
+        _area_rates(
+            "multiple_needs",
+            "multiple_needs_households_count",
+            "household_count",
+            "borough_multiple_needs_households_count",
+            "borough_household_count",
+        ),
+        (area,),
+    )
 
 
 def _segment_share() -> Share:
-    counts = {"linked_household_count": "segment|linked|segment|{segment_group_code}",
-              **{column: f"segment|{band}|segment|{{segment_group_code}}" for column, band in BANDS.items()},
-              "borough_linked_household_count": "segment|linked|borough|",
-              "borough_multiple_needs_households_count": "segment|multiple|borough|"}
+    counts = {
+        "linked_household_count": "segment|linked|segment|{segment_group_code}",
+        **{column: f"segment|{band}|segment|{{segment_group_code}}" for column, band in BANDS.items()},
+        "borough_linked_household_count": "segment|linked|borough|",
+        "borough_multiple_needs_households_count": "segment|multiple|borough|",
+    }
     count, of = "multiple_needs_households_count", "linked_household_count"
     benchmark, benchmark_of = "borough_multiple_needs_households_count", "borough_linked_household_count"
     derived = (
@@ -345,35 +409,57 @@ def _vulnerability_share() -> Share:
     counts = {column: f"vulnerability|{measure}|ward|{{ward_code}}" for column, measure in VULNERABILITY.items()}
     counts["borough_vulnerable_known_to_any_count"] = "vulnerability|any|borough|"
     derived = (
-        _quotient("vulnerable_share_known_to_any", "vulnerable_known_to_any_count",
-                  "financially_vulnerable_households_count", 4),
-        *_area_rates("vulnerable_known_to_any", "vulnerable_known_to_any_count", "household_count",
-                     "borough_vulnerable_known_to_any_count", "borough_household_count"),
+        _quotient(
+            "vulnerable_share_known_to_any",
+            "vulnerable_known_to_any_count",
+            "financially_vulnerable_households_count",
+            4,
+        ),
+        *_area_rates(
+            "vulnerable_known_to_any",
+            "vulnerable_known_to_any_count",
+            "household_count",
+            "borough_vulnerable_known_to_any_count",
+            "borough_household_count",
+        ),
     )
     return Share(counts, derived, ("ward_code",))
 
 
 def _overlap_share() -> Share:
-    counts = {"first_service_households_count": "demand|households:{first_service_code}|all|",
-              "second_service_households_count": "demand|households:{second_service_code}|all|",
-              "households_known_to_both_count": "overlap|{first_service_code}:{second_service_code}|all|"}
-    first, second, both = "first_service_households_count", "second_service_households_count", \
-        "households_known_to_both_count"
-    derived = (_jaccard("jaccard_index", both, first, second),
-               _quotient("first_service_share_also_known_to_second", both, first, 4),
-               _quotient("second_service_share_also_known_to_first", both, second, 4))
+    counts = {
+        "first_service_households_count": "demand|households:{first_service_code}|all|",
+        "second_service_households_count": "demand|households:{second_service_code}|all|",
+        "households_known_to_both_count": "overlap|{first_service_code}:{second_service_code}|all|",
+    }
+    first, second, both = (
+        "first_service_households_count",
+        "second_service_households_count",
+        "households_known_to_both_count",
+    )
+    derived = (
+        _jaccard("jaccard_index", both, first, second),
+        _quotient("first_service_share_also_known_to_second", both, first, 4),
+        _quotient("second_service_share_also_known_to_first", both, second, 4),
+    )
     return Share(counts, derived, ("first_service_code", "second_service_code"))
 
 
 def _equalities_share() -> Share:
-    counts = {"users_count": "users|{service_code}:{characteristic}|category|{category_code}",
-              "users_with_known_value_count": "users|{service_code}:{characteristic}|known|"}
+    counts = {
+        "users_count": "users|{service_code}:{characteristic}|category|{category_code}",
+        "users_with_known_value_count": "users|{service_code}:{characteristic}|known|",
+    }
     users, known = "users_count", "users_with_known_value_count"
     derived = (
         _quotient("users_share", users, known, 4),
         _representation_ratio("representation_ratio", users, known, "resident_count", "residents_total_count"),
-        *(_katz_bound(f"representation_ratio_ci_{bound}", bound, users, known, "resident_count",
-                      "residents_total_count") for bound in ("lower", "upper")),
+        *(
+            _katz_bound(
+                f"representation_ratio_ci_{bound}", bound, users, known, "resident_count", "residents_total_count"
+            )
+            for bound in ("lower", "upper")
+        ),
         _representation("representation", users, known, "resident_count", "residents_total_count"),
     )
     return Share(counts, derived, ("service_code", "characteristic", "category_code"))
@@ -386,7 +472,8 @@ SHARES: dict[str, Share] = {
     "share_ward_community_safety_demand": _community_safety_share(),
     "share_ward_service_first_contacts": Share(
         {"first_contacts_count": "contacts|{service_code}:{month_start_date}|ward|{ward_code}"},
-        areas=("service_code", "month_start_date", "ward_code")),
+        areas=("service_code", "month_start_date", "ward_code"),
+    ),
     "share_service_overlap": _overlap_share(),
     "share_service_equalities": _equalities_share(),
     "share_ward_multiple_needs": _needs_share("ward", "ward_code"),
@@ -414,7 +501,7 @@ def cell_ids(template: str, frame: pd.DataFrame) -> pd.Series:
         pieces.append([literal] * len(frame))
         if column:
             pieces.append(_text(frame[column]).tolist())
-    return pd.Series(["".join(parts) for parts in zip(*pieces)], index=frame.index, dtype=object)
+    return pd.Series(["".join(parts) for parts in zip(*pieces, strict=True)], index=frame.index, dtype=object)
 
 
 def share_cells(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -426,9 +513,17 @@ def share_cells(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         if column not in frame:
             continue
         status = frame.get(f"{column}_status", pd.Series(None, index=frame.index))
-        pieces.append(pd.DataFrame({
-            "cell": cell_ids(template, frame), "column": column, "value": pd.to_numeric(frame[column]),
-            "is_withheld": status.eq(MARKER).fillna(False).astype(bool), "row": frame.index}))
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "cell": cell_ids(template, frame),
+                    "column": column,
+                    "value": pd.to_numeric(frame[column]),
+                    "is_withheld": status.eq(MARKER).fillna(False).astype(bool),
+                    "row": frame.index,
+                }
+            )
+        )
     return pd.concat(pieces, ignore_index=True)
 
 
@@ -480,13 +575,18 @@ def read_exports(folder: Path) -> list[Table]:
             if name not in SHARES:
                 raise AttackError(f"{where}: no attack is written for {name} (add it to disclosure_attack.SHARES)")
             files = {kind: path.parent / output["files"][kind]["path"] for kind in ("csv", "parquet")}
-            for kind, file in files.items():
+            for file in files.values():
                 if not file.is_file():
                     raise AttackError(f"{where}: the manifest lists {file.name}, which is missing")
             parquet_frame = pd.read_parquet(files["parquet"])
-            csv_frame = pd.read_csv(files["csv"], keep_default_na=False, na_values=[""],
-                                    dtype={c: "string" for c in parquet_frame.columns
-                                           if not pd.api.types.is_numeric_dtype(parquet_frame[c])})
+            csv_frame = pd.read_csv(
+                files["csv"],
+                keep_default_na=False,
+                na_values=[""],
+                dtype={
+                    c: "string" for c in parquet_frame.columns if not pd.api.types.is_numeric_dtype(parquet_frame[c])
+                },
+            )
             _agree(csv_frame, parquet_frame, where)
             tables.append(Table(name, manifest["recipient_type"], path.parent, parquet_frame))
     return tables
@@ -510,9 +610,9 @@ def public_facts(tables: list[Table]) -> Facts:
     for table in tables:
         frame = table.frame
         if "lsoa21_code" in frame and "ward_code" in frame:
-            ward_of.update(zip(_text(frame["lsoa21_code"]), _text(frame["ward_code"])))
+            ward_of.update(zip(_text(frame["lsoa21_code"]), _text(frame["ward_code"]), strict=True))
             if "imd_decile" in frame:
-                decile_of.update(zip(_text(frame["lsoa21_code"]), _text(frame["imd_decile"])))
+                decile_of.update(zip(_text(frame["lsoa21_code"]), _text(frame["imd_decile"]), strict=True))
         elif "ward_code" in frame:
             for column in ("resident_count", "household_count"):
                 if column not in frame:
@@ -526,8 +626,11 @@ def public_facts(tables: list[Table]) -> Facts:
     if wards:
         borough = tuple(sum(values[i] for values in wards.values()) for i in (0, 1))
     with SERVICES_REFERENCE.open(newline="") as handle:
-        targeted = frozenset(row["service_code"] for row in csv.DictReader(handle)
-                             if row["is_universal_service"].strip().lower() != "true")
+        targeted = frozenset(
+            row["service_code"]
+            for row in csv.DictReader(handle)
+            if row["is_universal_service"].strip().lower() != "true"
+        )
     return Facts(ward_of, decile_of, borough[0], borough[1], targeted)
 
 
@@ -581,8 +684,10 @@ def build_pools(tables: list[Table], facts: Facts, build: int = 0) -> list[Pool]
         if frame.empty:
             continue
         # the census of the whole borough, for figures against the borough (files that carry it agree)
-        for column, value in (("borough_resident_count", facts.borough_resident_count),
-                              ("borough_household_count", facts.borough_household_count)):
+        for column, value in (
+            ("borough_resident_count", facts.borough_resident_count),
+            ("borough_household_count", facts.borough_household_count),
+        ):
             if column not in frame:
                 frame[column] = value
         rules = frame[["commission_id", "disclosure_rule_id", "suppress_up_to", "rounding_base"]].drop_duplicates()
@@ -597,17 +702,30 @@ def build_pools(tables: list[Table], facts: Facts, build: int = 0) -> list[Pool]
         long["source"] = long["table"] + "." + long["column"]
         long["published"] = long["value"].where(~long["is_withheld"])
         by_cell = long.groupby("cell").agg(
-            published=("published", "max"), lowest=("published", "min"), withheld=("is_withheld", "sum"),
-            held=("is_withheld", "size"), source=("source", "first"))
+            published=("published", "max"),
+            lowest=("published", "min"),
+            withheld=("is_withheld", "sum"),
+            held=("is_withheld", "size"),
+            source=("source", "first"),
+        )
         differ = by_cell[(by_cell["published"] != by_cell["lowest"]) & by_cell["published"].notna()]
         mixed = by_cell[(by_cell["withheld"] > 0) & (by_cell["withheld"] < by_cell["held"])]
-        pool.findings += [f"{cell}: published as two different counts ({row.lowest:g} and {row.published:g})"
-                          for cell, row in differ.iterrows()]
-        pool.findings += [f"{cell}: withheld in one file and published as {row.published:g} in another"
-                          for cell, row in mixed.iterrows()]
-        pool.cells = pd.DataFrame({"cell": by_cell.index, "published": by_cell["published"].to_numpy(),
-                                   "is_withheld": by_cell["published"].isna().to_numpy(),
-                                   "source": by_cell["source"].to_numpy()})
+        pool.findings += [
+            f"{cell}: published as two different counts ({row.lowest:g} and {row.published:g})"
+            for cell, row in differ.iterrows()
+        ]
+        pool.findings += [
+            f"{cell}: withheld in one file and published as {row.published:g} in another"
+            for cell, row in mixed.iterrows()
+        ]
+        pool.cells = pd.DataFrame(
+            {
+                "cell": by_cell.index,
+                "published": by_cell["published"].to_numpy(),
+                "is_withheld": by_cell["published"].isna().to_numpy(),
+                "source": by_cell["source"].to_numpy(),
+            }
+        )
         pools.append(pool)
     return pools
 
@@ -637,8 +755,11 @@ def _constraints(pool: Pool, codes: pd.Index) -> list[_Constraint]:
     for table in pool.tables:
         spec = SHARES[table.name]
         public = table.frame[_public_columns(table.name, table.frame)]
-        coded = {reference: codes.get_indexer(table.cells(reference))
-                 for derived in spec.derived for reference in derived.counts}
+        coded = {
+            reference: codes.get_indexer(table.cells(reference))
+            for derived in spec.derived
+            for reference in derived.counts
+        }
         for derived in spec.derived:
             if derived.column not in table.frame:
                 raise AttackError(f"{table.folder}/{table.name}: column {derived.column} is missing")
@@ -646,9 +767,15 @@ def _constraints(pool: Pool, codes: pd.Index) -> list[_Constraint]:
             where = np.flatnonzero(observed.notna().to_numpy())
             if not len(where):
                 continue
-            rows = public.take(where).reset_index(drop=True).assign(
-                observed=observed.take(where).to_numpy(), id=np.arange(start, start + len(where)),
-                **{f"cell_{i}": coded[reference][where] for i, reference in enumerate(derived.counts)})
+            rows = (
+                public.take(where)
+                .reset_index(drop=True)
+                .assign(
+                    observed=observed.take(where).to_numpy(),
+                    id=np.arange(start, start + len(where)),
+                    **{f"cell_{i}": coded[reference][where] for i, reference in enumerate(derived.counts)},
+                )
+            )
             start += len(where)
             found.append(_Constraint(derived, rows, f"{table.name}.{derived.column}"))
     return found
@@ -668,7 +795,7 @@ def _fits(derived: Derived, values: np.ndarray, observed: pd.Series) -> np.ndarr
     if derived.decimals is None:
         return values.astype(object) == observed.astype(object).to_numpy()
     observed = observed.to_numpy(dtype=float)
-    return np.abs(values - observed) <= 0.5 * 10.0 ** -derived.decimals + SLACK * np.maximum(1.0, np.abs(observed))
+    return np.abs(values - observed) <= 0.5 * 10.0**-derived.decimals + SLACK * np.maximum(1.0, np.abs(observed))
 
 
 def _rule_candidates(pool: Pool, codes: pd.Index) -> pd.DataFrame:
@@ -695,23 +822,34 @@ def _revealed_candidates(constraints: list[_Constraint], known: np.ndarray) -> p
         if rows.empty:
             continue
         scale = _coefficient(derived.numerator[0][1], rows) / _coefficient(derived.constant, rows)
-        half = 0.5 * 10.0 ** -derived.decimals
+        half = 0.5 * 10.0**-derived.decimals
         observed = rows["observed"].to_numpy(float)
-        intervals.append(pd.DataFrame({"cell": rows["cell_0"].to_numpy(),
-                                       "low": np.ceil((observed - half) / scale - SLACK),
-                                       "high": np.floor((observed + half) / scale + SLACK)}))
+        intervals.append(
+            pd.DataFrame(
+                {
+                    "cell": rows["cell_0"].to_numpy(),
+                    "low": np.ceil((observed - half) / scale - SLACK),
+                    "high": np.floor((observed + half) / scale + SLACK),
+                }
+            )
+        )
     if not intervals:
         return pd.DataFrame({"cell": np.array([], dtype=np.int64), "value": np.array([], dtype=float)})
     ranges = pd.concat(intervals).groupby("cell").agg(low=("low", "max"), high=("high", "min"))
     ranges = ranges[ranges["high"] - ranges["low"] < MAX_REVEALED_CANDIDATES]
     low = ranges["low"].clip(lower=0).to_numpy()
     sizes = np.maximum(ranges["high"].to_numpy() - low + 1, 0).astype(int)
-    return pd.DataFrame({"cell": np.repeat(ranges.index.to_numpy(), sizes),
-                         "value": np.concatenate([np.arange(a, a + n) for a, n in zip(low, sizes)] or [[]])})
+    return pd.DataFrame(
+        {
+            "cell": np.repeat(ranges.index.to_numpy(), sizes),
+            "value": np.concatenate([np.arange(a, a + n) for a, n in zip(low, sizes, strict=True)] or [[]]),
+        }
+    )
 
 
-def _explode(cells: list[np.ndarray], first: np.ndarray, count: np.ndarray,
-             values: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+def _explode(
+    cells: list[np.ndarray], first: np.ndarray, count: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """Every combination of the candidates of each row's cells (`values` sorted by cell code, those of
     code c from first[c], count[c] of them): (row of each combination, the value of each cell in it).
     Rows with a cell without candidates have none."""
@@ -733,8 +871,10 @@ def _narrow(constraints: list[_Constraint], candidates: pd.DataFrame) -> pd.Data
     survivors, involved = [], []
     ordered = candidates.sort_values(["cell", "value"])
     codes, sorted_values = ordered["cell"].to_numpy(), ordered["value"].to_numpy(float)
-    size = 1 + max([int(codes.max()) if len(codes) else 0]
-                   + [int(c.rows[f"cell_{i}"].max()) for c in constraints for i in range(len(c.derived.counts))])
+    size = 1 + max(
+        [int(codes.max()) if len(codes) else 0]
+        + [int(c.rows[f"cell_{i}"].max()) for c in constraints for i in range(len(c.derived.counts))]
+    )
     first = np.searchsorted(codes, np.arange(size))
     count = np.searchsorted(codes, np.arange(size), side="right") - first
     for constraint in constraints:
@@ -752,10 +892,17 @@ def _narrow(constraints: list[_Constraint], candidates: pd.DataFrame) -> pd.Data
     if not involved:
         return candidates
     needed = pd.DataFrame(np.concatenate(involved), columns=["id", "cell"]).drop_duplicates().groupby("cell").size()
-    support = (pd.DataFrame(np.concatenate(survivors), columns=["id", "cell", "value"]).drop_duplicates()
-               .groupby(["cell", "value"]).size().rename("support").reset_index())
+    support = (
+        pd.DataFrame(np.concatenate(survivors), columns=["id", "cell", "value"])
+        .drop_duplicates()
+        .groupby(["cell", "value"])
+        .size()
+        .rename("support")
+        .reset_index()
+    )
     merged = candidates.merge(needed.rename("needed"), left_on="cell", right_index=True, how="left").merge(
-        support, on=["cell", "value"], how="left")
+        support, on=["cell", "value"], how="left"
+    )
     keep = merged["needed"].isna() | (merged["support"] == merged["needed"])
     return merged.loc[keep, ["cell", "value"]].reset_index(drop=True)
 
@@ -774,12 +921,19 @@ def attack_counts(pool: Pool) -> pd.DataFrame:
         candidates = narrowed
     emptied = np.setdiff1d(rule["cell"].unique(), candidates["cell"].unique())
     if len(emptied):
-        raise AttackError(f"{pool.label}: no count fits the published columns of {codes[emptied[0]]} "
-                          f"(and {len(emptied) - 1} more): the attack's formulas do not match the files")
+        raise AttackError(
+            f"{pool.label}: no count fits the published columns of {codes[emptied[0]]} "
+            f"(and {len(emptied) - 1} more): the attack's formulas do not match the files"
+        )
     found = candidates.groupby("cell")["value"].agg(candidates="size", low="min", high="max")
-    found["constraints"] = pd.concat(
-        [c.rows[f"cell_{i}"] for c in constraints for i in range(len(c.derived.counts))] or [pd.Series([], dtype=int)]
-    ).value_counts().reindex(found.index, fill_value=0)
+    found["constraints"] = (
+        pd.concat(
+            [c.rows[f"cell_{i}"] for c in constraints for i in range(len(c.derived.counts))]
+            or [pd.Series([], dtype=int)]
+        )
+        .value_counts()
+        .reindex(found.index, fill_value=0)
+    )
     candidates = candidates.assign(cell=codes[candidates["cell"].to_numpy()])
     found.index = codes[found.index.to_numpy()]
     found = found.rename_axis("cell").reset_index().merge(pool.cells, on="cell", how="left")
@@ -791,10 +945,12 @@ def attack_counts(pool: Pool) -> pd.DataFrame:
     multiples = candidates.loc[candidates["value"] % pool.base == 0, "cell"]
     # the hypothesis that every column was computed from rounded counts is refuted by a published
     # count whose published value no longer fits, or by a total no multiple of the base fits
-    found["refutes_rounding"] = np.where(published, ~found["cell"].isin(keeps_published),
-                                         ~found["cell"].isin(multiples))
+    found["refutes_rounding"] = np.where(
+        published, ~found["cell"].isin(keeps_published), ~found["cell"].isin(multiples)
+    )
     found["is_leak"] = found["is_recovered"] & np.where(
-        published, found["low"] != found["published"], found["is_withheld"] | (found["low"] % pool.base != 0))
+        published, found["low"] != found["published"], found["is_withheld"] | (found["low"] % pool.base != 0)
+    )
     return found
 
 
@@ -809,8 +965,14 @@ class Relations:
     terms: list[pd.DataFrame] = field(default_factory=list)  # relation, cell, coef
     limits: list[pd.DataFrame] = field(default_factory=list)  # relation, lo, hi
 
-    def add(self, relation: pd.Series | str, cell: pd.Series | str, coef: float | np.ndarray = 1.0,
-            lo: float | np.ndarray = 0.0, hi: float | np.ndarray = 0.0) -> None:
+    def add(
+        self,
+        relation: pd.Series | str,
+        cell: pd.Series | str,
+        coef: float | np.ndarray = 1.0,
+        lo: float | np.ndarray = 0.0,
+        hi: float | np.ndarray = 0.0,
+    ) -> None:
         """Terms coef * cell of the relations named row by row; lo and hi (scalars, or one per row)
         bound each relation (a relation named by several calls keeps its first bounds)."""
         cell = pd.Series(cell).reset_index(drop=True)
@@ -818,11 +980,24 @@ class Relations:
             relation = pd.Series(relation, index=cell.index)
         relation = pd.Series(relation).reset_index(drop=True)
         n = len(cell)
-        self.terms.append(pd.DataFrame({"relation": relation.astype(object), "cell": cell.astype(object),
-                                        "coef": np.broadcast_to(np.asarray(coef, dtype=float), n)}))
-        self.limits.append(pd.DataFrame({"relation": relation.astype(object),
-                                         "lo": np.broadcast_to(np.asarray(lo, dtype=float), n),
-                                         "hi": np.broadcast_to(np.asarray(hi, dtype=float), n)}))
+        self.terms.append(
+            pd.DataFrame(
+                {
+                    "relation": relation.astype(object),
+                    "cell": cell.astype(object),
+                    "coef": np.broadcast_to(np.asarray(coef, dtype=float), n),
+                }
+            )
+        )
+        self.limits.append(
+            pd.DataFrame(
+                {
+                    "relation": relation.astype(object),
+                    "lo": np.broadcast_to(np.asarray(lo, dtype=float), n),
+                    "hi": np.broadcast_to(np.asarray(hi, dtype=float), n),
+                }
+            )
+        )
 
     def sums(self, name: str, totals: pd.Series, parts: pd.Series, parts_total: pd.Series) -> None:
         """Each total equals the sum of the parts naming it (a total with no part is 0)."""
@@ -917,34 +1092,41 @@ def _needs_relations(relations: Relations, cells: pd.DataFrame, shares: set[str]
         if areas.empty:
             continue
         for total, bands in (("known", ("1", "2", "3", "4+")), ("multiple", ("2", "3", "4+"))):
-            relations.sums(total, areas[total].drop_duplicates(), pd.concat([areas[b] for b in bands]),
-                           pd.concat([areas[total]] * len(bands)))
+            relations.sums(
+                total,
+                areas[total].drop_duplicates(),
+                pd.concat([areas[b] for b in bands]),
+                pd.concat([areas[total]] * len(bands)),
+            )
         borough = pd.DataFrame({"level": ["borough"], "area": [""]})
         for band in (*BANDS.values(), "linked"):
             borough[band] = family + "|" + band + "|borough|"
         for total, bands in (("known", ("1", "2", "3", "4+")), ("multiple", ("2", "3", "4+"))):
-            relations.sums(total, borough[total], pd.concat([borough[b] for b in bands]),
-                           pd.concat([borough[total]] * len(bands)))
+            relations.sums(
+                total, borough[total], pd.concat([borough[b] for b in bands]), pd.concat([borough[total]] * len(bands))
+            )
         for level in levels:
             _areas_within(relations, f"{family}_{level}s", cells, family, level)
         if family == "segment":
             # linked households (known to any service) include those known to a targeted one
-            relations.at_most("linked", pd.concat([areas["known"], borough["known"]]),
-                              pd.concat([areas["linked"], borough["linked"]]))
+            relations.at_most(
+                "linked", pd.concat([areas["known"], borough["known"]]), pd.concat([areas["linked"], borough["linked"]])
+            )
     if "share_segment_multiple_needs" in shares and (cells["family"] == "needs").any():
         # a household with a segment is located (it is segmented by the postcode that placed it)
         bands = pd.Series(list(BANDS.values()))
         relations.at_most("segmented", "segment|" + bands + "|borough|", "needs|" + bands + "|borough|")
 
 
-def _band_identity(relations: Relations, name: str, areas: pd.DataFrame, services: pd.DataFrame,
-                   targeted: int) -> None:
+def _band_identity(relations: Relations, name: str, areas: pd.DataFrame, services: pd.DataFrame, targeted: int) -> None:
     """Per area (`areas`: its band cells, and `key`): the households each targeted service knows there
     (`services`: key, service, cell; an area's count may be the sum of several cells) count a household
     known to k services k times: their sum is 1*b1 + 2*b2 + 3*b3 + (4 to `targeted`)*b4+; and each
     service's households are within the area's households known to one or more."""
-    for bound, four, limits in (("lo", 4.0, {"lo": 0.0, "hi": np.inf}),
-                                ("hi", float(targeted), {"lo": -np.inf, "hi": 0.0})):
+    for bound, four, limits in (
+        ("lo", 4.0, {"lo": 0.0, "hi": np.inf}),
+        ("hi", float(targeted), {"lo": -np.inf, "hi": 0.0}),
+    ):
         relation = name + "|" + bound + "|"
         relations.add(relation + services["key"], services["cell"], 1.0, **limits)
         for band, coef in (("1", 1.0), ("2", 2.0), ("3", 3.0), ("4+", four)):
@@ -953,8 +1135,9 @@ def _band_identity(relations: Relations, name: str, areas: pd.DataFrame, service
     relations.add(within, services["cell"], 1.0, lo=-np.inf, hi=0.0)
     known = areas.set_index("key")["known"]
     unique = services.drop_duplicates(["key", "service"])
-    relations.add(name + "|within|" + unique["key"] + "|" + unique["service"], unique["key"].map(known), -1.0,
-                  lo=-np.inf, hi=0.0)
+    relations.add(
+        name + "|within|" + unique["key"] + "|" + unique["service"], unique["key"].map(known), -1.0, lo=-np.inf, hi=0.0
+    )
 
 
 def _cross_family_relations(relations: Relations, cells: pd.DataFrame, shares: set[str], facts: Facts) -> None:
@@ -966,16 +1149,31 @@ def _cross_family_relations(relations: Relations, cells: pd.DataFrame, shares: s
     wards = needs[needs["level"] == "ward"].assign(key=lambda f: f["area"])
     ward_demand = demand[(demand["level"] == "ward") & service_of.isin(targeted)]
     if not wards.empty and set(service_of[demand["level"] == "ward"]) >= set(targeted):
-        _band_identity(relations, "bands_wards", wards,
-                       pd.DataFrame({"key": ward_demand["area"], "service": service_of[ward_demand.index],
-                                     "cell": ward_demand["cell"]}), len(targeted))
+        _band_identity(
+            relations,
+            "bands_wards",
+            wards,
+            pd.DataFrame(
+                {"key": ward_demand["area"], "service": service_of[ward_demand.index], "cell": ward_demand["cell"]}
+            ),
+            len(targeted),
+        )
     deciles = needs[needs["level"] == "imd"].assign(key=lambda f: f["area"])
     lsoa_demand = demand[(demand["level"] == "lsoa") & service_of.isin(targeted)]
     if not deciles.empty and "share_lsoa_service_demand" in shares:
-        _band_identity(relations, "bands_deciles", deciles,
-                       pd.DataFrame({"key": lsoa_demand["area"].map(facts.decile_of_lsoa),
-                                     "service": service_of[lsoa_demand.index], "cell": lsoa_demand["cell"]}),
-                       len(targeted))
+        _band_identity(
+            relations,
+            "bands_deciles",
+            deciles,
+            pd.DataFrame(
+                {
+                    "key": lsoa_demand["area"].map(facts.decile_of_lsoa),
+                    "service": service_of[lsoa_demand.index],
+                    "cell": lsoa_demand["cell"],
+                }
+            ),
+            len(targeted),
+        )
 
     # community safety households also known to another targeted service: within the community safety
     # households, and households with multiple needs, of their ward
@@ -988,8 +1186,11 @@ def _cross_family_relations(relations: Relations, cells: pd.DataFrame, shares: s
     vulnerable = cells[(cells["family"] == "vulnerability") & (cells["level"] == "ward")]
     if not vulnerable.empty and not ward_demand.empty:
         area = vulnerable["area"].drop_duplicates()
-        for measure, services in (("social_care", ("adult_social_care", "childrens_social_care")),
-                                  ("housing", ("housing",)), ("community_safety", ("community_safety",))):
+        for measure, services in (
+            ("social_care", ("adult_social_care", "childrens_social_care")),
+            ("housing", ("housing",)),
+            ("community_safety", ("community_safety",)),
+        ):
             relation = "vulnerable_service|" + measure + "|" + area
             relations.add(relation, "vulnerability|" + measure + "|ward|" + area, 1.0, lo=-np.inf, hi=0.0)
             for service in services:
@@ -1060,18 +1261,23 @@ def _derived_relations(pool: Pool, constraints: list[_Constraint], codes: pd.Ind
         if not derived.is_linear:
             continue
         rows = constraint.rows
-        half = 0.5 * 10.0 ** -derived.decimals + SLACK * np.maximum(1.0, rows["observed"].abs().to_numpy(float))
+        half = 0.5 * 10.0**-derived.decimals + SLACK * np.maximum(1.0, rows["observed"].abs().to_numpy(float))
         constant = _coefficient(derived.constant, rows)
         observed = rows["observed"].to_numpy(float)
         for side, limit in (("lo", observed - half), ("hi", observed + half)):
             relation = constraint.source + "#" + rows["id"].astype(str) + "|" + side
             bounds = {"lo": limit * constant, "hi": np.inf} if side == "lo" else {"lo": -np.inf, "hi": limit * constant}
             for i, coef in derived.numerator:
-                relations.add(relation, pd.Series(codes[rows[f"cell_{i}"].to_numpy()]), _coefficient(coef, rows),
-                              **bounds)
+                relations.add(
+                    relation, pd.Series(codes[rows[f"cell_{i}"].to_numpy()]), _coefficient(coef, rows), **bounds
+                )
             for i, coef in derived.denominator:
-                relations.add(relation, pd.Series(codes[rows[f"cell_{i}"].to_numpy()]),
-                              -limit * _coefficient(coef, rows), **bounds)
+                relations.add(
+                    relation,
+                    pd.Series(codes[rows[f"cell_{i}"].to_numpy()]),
+                    -limit * _coefficient(coef, rows),
+                    **bounds,
+                )
     return relations
 
 
@@ -1083,8 +1289,10 @@ def _as_rounded(pool: Pool, relations: Relations) -> Relations:
     value = terms["cell"].map(published)
     known = value.notna()
     moved = (terms["coef"] * value).where(known, 0.0).groupby(terms["relation"]).sum()
-    limits = limits.assign(lo=limits["lo"] - limits["relation"].map(moved).fillna(0.0),
-                           hi=limits["hi"] - limits["relation"].map(moved).fillna(0.0))
+    limits = limits.assign(
+        lo=limits["lo"] - limits["relation"].map(moved).fillna(0.0),
+        hi=limits["hi"] - limits["relation"].map(moved).fillna(0.0),
+    )
     unknown = terms[~known]
     rounded = Relations()
     rounded.add(unknown["relation"], unknown["cell"], unknown["coef"].to_numpy())
@@ -1105,8 +1313,9 @@ def _bounds(pool: Pool, variables: pd.Index, counts: pd.DataFrame | None) -> tup
     lower = np.where(withheld, 1.0, 0.0)
     upper = np.full(len(variables), np.inf)
     has_value = ~np.isnan(published)
-    lower = np.where(has_value, np.where(published == 0, 0.0, np.maximum(published + low_offset, pool.threshold + 1)),
-                     lower)
+    lower = np.where(
+        has_value, np.where(published == 0, 0.0, np.maximum(published + low_offset, pool.threshold + 1)), lower
+    )
     upper = np.where(has_value, np.where(published == 0, 0.0, published + high_offset), upper)
     lower = np.where(is_error, -high_offset, lower)
     upper = np.where(is_error, -low_offset, upper)
@@ -1121,8 +1330,9 @@ class _Block:
     """One independent block of the linear programme, in HiGHS: the range of each of its variables,
     each found by re-solving with a new objective from the last basis."""
 
-    def __init__(self, matrix: sparse.csc_matrix, row_lo: np.ndarray, row_hi: np.ndarray, lower: np.ndarray,
-                 upper: np.ndarray) -> None:
+    def __init__(
+        self, matrix: sparse.csc_matrix, row_lo: np.ndarray, row_hi: np.ndarray, lower: np.ndarray, upper: np.ndarray
+    ) -> None:
         def finite(values: np.ndarray) -> np.ndarray:
             return np.clip(values, -highspy.kHighsInf, highspy.kHighsInf)
 
@@ -1133,7 +1343,10 @@ class _Block:
         self.lp.row_lower_, self.lp.row_upper_ = finite(row_lo), finite(row_hi)
         self.lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         self.lp.a_matrix_.start_, self.lp.a_matrix_.index_, self.lp.a_matrix_.value_ = (
-            matrix.indptr, matrix.indices, matrix.data)
+            matrix.indptr,
+            matrix.indices,
+            matrix.data,
+        )
         self.relaxed = self._solver(integral=False)
         self.integral: highspy.Highs | None = None
 
@@ -1147,8 +1360,7 @@ class _Block:
         solver.passModel(self.lp)
         if integral:
             n = self.lp.num_col_
-            solver.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                                         np.full(n, highspy.HighsVarType.kInteger))
+            solver.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
         return solver
 
     def range(self, column: int, integral: bool = False) -> tuple[float, float]:
@@ -1180,9 +1392,10 @@ def attack_withheld(pool: Pool, relations: Relations, counts: pd.DataFrame | Non
         raise AttackError(f"{pool.label}: attack 1 left {variables[np.argmax(lower > upper)]} no value the rule allows")
     limits = limits.set_index("relation").loc[terms["relation"].unique()]
     rows = pd.Index(limits.index)
-    matrix = sparse.csr_matrix((terms["coef"].to_numpy(float),
-                                (rows.get_indexer(terms["relation"]), variables.get_indexer(terms["cell"]))),
-                               shape=(len(rows), len(variables)))
+    matrix = sparse.csr_matrix(
+        (terms["coef"].to_numpy(float), (rows.get_indexer(terms["relation"]), variables.get_indexer(terms["cell"]))),
+        shape=(len(rows), len(variables)),
+    )
     fixed = lower == upper
     shift = matrix[:, fixed] @ lower[fixed]
     row_lo, row_hi = limits["lo"].to_numpy(float) - shift, limits["hi"].to_numpy(float) - shift
@@ -1207,16 +1420,22 @@ def attack_withheld(pool: Pool, relations: Relations, counts: pd.DataFrame | Non
         block_rows = np.flatnonzero(row_block == block)
         if len(block_rows) == 0:
             continue
-        solver = _Block(structure[block_rows][:, columns].tocsc(), row_lo[active_rows[block_rows]],
-                        row_hi[active_rows[block_rows]], lower[free[columns]], upper[free[columns]])
+        solver = _Block(
+            structure[block_rows][:, columns].tocsc(),
+            row_lo[active_rows[block_rows]],
+            row_hi[active_rows[block_rows]],
+            lower[free[columns]],
+            upper[free[columns]],
+        )
         for position in np.flatnonzero(is_count[columns]):
             try:
                 found = solver.range(position)
                 if 0 < np.floor(found[1] + tolerance) - np.ceil(found[0] - tolerance) <= MILP_WIDTH:
                     found = solver.range(position, integral=True)
             except AttackError:
-                raise AttackError(f"{pool.label}: the files contradict the relations around "
-                                  f"{variables[free[columns[position]]]}") from None
+                raise AttackError(
+                    f"{pool.label}: the files contradict the relations around {variables[free[columns[position]]]}"
+                ) from None
             low[free[columns[position]]], high[free[columns[position]]] = found
     result = pd.DataFrame({"cell": variables, "low": np.ceil(low - tolerance), "high": np.floor(high + tolerance)})
     result = result[result["cell"].isin(pool.cells["cell"])].merge(pool.cells, on="cell")
@@ -1299,15 +1518,34 @@ def attack_changes(later: list[PoolAudit], earlier: list[PoolAudit]) -> pd.DataF
         if previous is None:
             continue
         both = audit.ranges.merge(previous.ranges, on="cell", suffixes=("", "_earlier"))
-        both = both.assign(change_low=both["low"] - both["high_earlier"],
-                           change_high=both["high"] - both["low_earlier"],
-                           pool=audit.pool.label)
+        both = both.assign(
+            change_low=both["low"] - both["high_earlier"],
+            change_high=both["high"] - both["low_earlier"],
+            pool=audit.pool.label,
+        )
         zeros = (both["published"] == 0) & (both["published_earlier"] == 0)
         both["is_exposed"] = (both["change_low"] == both["change_high"]) & ~zeros
-        found.append(both[["pool", "cell", "source", "published", "published_earlier", "change_low", "change_high",
-                           "is_exposed"]])
-    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(
-        columns=["pool", "cell", "source", "published", "published_earlier", "change_low", "change_high", "is_exposed"])
+        found.append(
+            both[
+                ["pool", "cell", "source", "published", "published_earlier", "change_low", "change_high", "is_exposed"]
+            ]
+        )
+    return (
+        pd.concat(found, ignore_index=True)
+        if found
+        else pd.DataFrame(
+            columns=[
+                "pool",
+                "cell",
+                "source",
+                "published",
+                "published_earlier",
+                "change_low",
+                "change_high",
+                "is_exposed",
+            ]
+        )
+    )
 
 
 @dataclass
@@ -1319,15 +1557,15 @@ class Audit:
 
     @property
     def is_clean(self) -> bool:
-        return not any(a.pool.findings or len(a.leaks) or len(a.exposed) or len(a.pinned)
-                       for build in self.builds for a in build) \
-            and not any(changes["is_exposed"].any() for changes in self.changes)
+        return not any(
+            a.pool.findings or len(a.leaks) or len(a.exposed) or len(a.pinned) for build in self.builds for a in build
+        ) and not any(changes["is_exposed"].any() for changes in self.changes)
 
 
 def audit(folders: Iterable[Path]) -> Audit:
     """All three attacks on the exports of successive builds, the latest first."""
     builds = [audit_build(Path(folder), build) for build, folder in enumerate(folders)]
-    return Audit(builds, [attack_changes(later, earlier) for later, earlier in zip(builds, builds[1:])])
+    return Audit(builds, [attack_changes(later, earlier) for later, earlier in itertools.pairwise(builds)])
 
 
 def _value(value: float) -> str:
@@ -1336,52 +1574,85 @@ def _value(value: float) -> str:
 
 def _examples(frame: pd.DataFrame, describe: Callable[[pd.Series], str], limit: int) -> list[str]:
     return [f"      {describe(row)}" for _, row in frame.head(limit).iterrows()] + (
-        [f"      ... and {len(frame) - limit:,} more"] if len(frame) > limit else [])
+        [f"      ... and {len(frame) - limit:,} more"] if len(frame) > limit else []
+    )
 
 
 def report(result: Audit, folders: list[Path], limit: int = 5) -> list[str]:
     """What the attacks recovered, as printed lines."""
     lines = []
-    for build, (folder, audits) in enumerate(zip(folders, result.builds)):
+    for build, (folder, audits) in enumerate(zip(folders, result.builds, strict=True)):
         files = sum(len(a.pool.tables) for a in audits)
         lines.append(f"build {build} ({folder}): {files} files in {len(audits)} pools")
         for a in audits:
             cells = a.pool.cells
-            lines.append(f"  {a.pool.label}: {(~cells['is_withheld']).sum():,} published counts, "
-                         f"{cells['is_withheld'].sum():,} withheld; files computed from {a.computed_from}")
+            lines.append(
+                f"  {a.pool.label}: {(~cells['is_withheld']).sum():,} published counts, "
+                f"{cells['is_withheld'].sum():,} withheld; files computed from {a.computed_from}"
+            )
             lines += [f"    ! {finding}" for finding in a.pool.findings[:limit]]
             recovered = a.counts[a.counts["is_recovered"] & a.counts["published"].notna()]
-            lines.append(f"    attack 1 (each count from its own columns): one candidate fits {len(recovered):,} "
-                         f"published counts; {len(a.leaks):,} counts recovered beyond the rounding rule")
-            lines += _examples(a.leaks, lambda r: f"{r['cell']} ({r['source'] if pd.notna(r['source']) else 'no file'}"
-                                                   "): "
-                                                   f"published {_value(r['published'])}, recovered {r['low']:g}", limit)
+            lines.append(
+                f"    attack 1 (each count from its own columns): one candidate fits {len(recovered):,} "
+                f"published counts; {len(a.leaks):,} counts recovered beyond the rounding rule"
+            )
+            lines += _examples(
+                a.leaks,
+                lambda r: (
+                    f"{r['cell']} ({r['source'] if pd.notna(r['source']) else 'no file'}"
+                    "): "
+                    f"published {_value(r['published'])}, recovered {r['low']:g}"
+                ),
+                limit,
+            )
             withheld = a.ranges[a.ranges["is_withheld"]]
-            lines.append(f"    attack 2 (withheld counts from every total): {len(a.exposed):,} exposed of "
-                         f"{len(withheld):,} withheld, {len(a.pinned):,} published counts pinned beyond attack 1")
-            lines += _examples(pd.concat([a.exposed, a.pinned]), lambda r: f"{r['cell']} ({r['source']}): "
-                               f"published {_value(r['published'])}, exactly {r['low']:g}", limit)
+            lines.append(
+                f"    attack 2 (withheld counts from every total): {len(a.exposed):,} exposed of "
+                f"{len(withheld):,} withheld, {len(a.pinned):,} published counts pinned beyond attack 1"
+            )
+            lines += _examples(
+                pd.concat([a.exposed, a.pinned]),
+                lambda r: f"{r['cell']} ({r['source']}): published {_value(r['published'])}, exactly {r['low']:g}",
+                limit,
+            )
             if len(withheld):
                 narrowest = a.narrowest
-                lines.append(f"      narrowest range: {narrowest['cell'].iloc[0]} {narrowest['low'].iloc[0]:g} to "
-                             f"{narrowest['high'].iloc[0]:g} (as narrow for {len(narrowest):,} withheld counts)")
+                lines.append(
+                    f"      narrowest range: {narrowest['cell'].iloc[0]} {narrowest['low'].iloc[0]:g} to "
+                    f"{narrowest['high'].iloc[0]:g} (as narrow for {len(narrowest):,} withheld counts)"
+                )
     for build, changes in enumerate(result.changes):
         exposed = changes[changes["is_exposed"]]
-        lines.append(f"attack 3 (change of one person, build {build} against build {build + 1}): {len(exposed):,} "
-                     f"exact changes of {len(changes):,} counts in both")
-        lines += _examples(exposed, lambda r: f"{r['cell']} ({r['source']}): {_value(r['published_earlier'])} then "
-                                              f"{_value(r['published'])}, changed by exactly {r['change_low']:+g}",
-                           limit)
-    lines.append("nothing recovered beyond what the rounding rule releases" if result.is_clean
-                 else "DISCLOSIVE: the files give away more than the rounding rule releases")
+        lines.append(
+            f"attack 3 (change of one person, build {build} against build {build + 1}): {len(exposed):,} "
+            f"exact changes of {len(changes):,} counts in both"
+        )
+        lines += _examples(
+            exposed,
+            lambda r: (
+                f"{r['cell']} ({r['source']}): {_value(r['published_earlier'])} then "
+                f"{_value(r['published'])}, changed by exactly {r['change_low']:+g}"
+            ),
+            limit,
+        )
+    lines.append(
+        "nothing recovered beyond what the rounding rule releases"
+        if result.is_clean
+        else "DISCLOSIVE: the files give away more than the rounding rule releases"
+    )
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m insight_hub.disclosure_attack",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("folders", nargs="+", type=Path,
-                        help="one build's export folder, then the export folders of earlier builds (latest first)")
+    parser = argparse.ArgumentParser(
+        prog="python -m insight_hub.disclosure_attack", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "folders",
+        nargs="+",
+        type=Path,
+        help="one build's export folder, then the export folders of earlier builds (latest first)",
+    )
     parser.add_argument("--examples", type=int, default=5, help="findings printed per attack and pool")
     args = parser.parse_args(argv)
     try:

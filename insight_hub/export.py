@@ -88,8 +88,10 @@ class Register:
     disputed: list[dict[str, str]]
 
     def disagreement(self, what: str) -> str:
-        return (f"{what}: {self.relation} (as the last build loaded it) and {self.path} (as it is now) disagree; "
-                "nothing is shared until both agree (dbt build)")
+        return (
+            f"{what}: {self.relation} (as the last build loaded it) and {self.path} (as it is now) disagree; "
+            "nothing is shared until both agree (dbt build)"
+        )
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,10 @@ def recipient_folder(recipient: str) -> str:
 
 def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
     names = [column[0] for column in cursor.description]
-    return [{name: "" if value is None else str(value) for name, value in zip(names, row)} for row in cursor.fetchall()]
+    return [
+        {name: "" if value is None else str(value) for name, value in zip(names, row, strict=True)}
+        for row in cursor.fetchall()
+    ]
 
 
 def last_build(con: duckdb.DuckDBPyConnection) -> Build:
@@ -134,32 +139,46 @@ def last_build(con: duckdb.DuckDBPyConnection) -> Build:
     try:
         row = con.execute(
             "select invocation_id, cast(run_started_at as varchar), target_name, manifest "
-            "from audit.dbt_invocations where relations_built > 0 order by recorded_at desc limit 1").fetchone()
+            "from audit.dbt_invocations where relations_built > 0 order by recorded_at desc limit 1"
+        ).fetchone()
     except duckdb.CatalogException:
         row = None
     if row is None:
         raise ExportRefused("the warehouse has no record of a build (audit.dbt_invocations): build it with dbt build")
     invocation_id, run_started_at, target_name, manifest = row
     if manifest is None:
-        raise ExportRefused(f"the last build ({invocation_id}) recorded no manifest in audit.dbt_invocations: "
-                            "run dbt build with its JSON artifacts (no --no-write-json)")
+        raise ExportRefused(
+            f"the last build ({invocation_id}) recorded no manifest in audit.dbt_invocations: "
+            "run dbt build with its JSON artifacts (no --no-write-json)"
+        )
     return Build(invocation_id, run_started_at, target_name, json.loads(manifest))
 
 
 def built_by(con: duckdb.DuckDBPyConnection, build: Build, output: Output) -> str:
     """When the last build built the output's relation; refuses rows another run built."""
-    row = con.execute("select invocation_id, cast(built_at as varchar) from audit.dbt_built_relations "
-                      "where unique_id = ? order by built_at desc limit 1", [output.node["unique_id"]]).fetchone()
+    row = con.execute(
+        "select invocation_id, cast(built_at as varchar) from audit.dbt_built_relations "
+        "where unique_id = ? order by built_at desc limit 1",
+        [output.node["unique_id"]],
+    ).fetchone()
     if row is None or row[0] != build.invocation_id:
         by = f"by dbt invocation {row[0]} at {row[1]}" if row else "by no recorded dbt run"
-        raise ExportRefused(f"{output.relation} was last built {by}, not by the last build ({build.invocation_id}, "
-                            f"started {build.run_started_at}): build it again (dbt build) before exporting")
+        raise ExportRefused(
+            f"{output.relation} was last built {by}, not by the last build ({build.invocation_id}, "
+            f"started {build.run_started_at}): build it again (dbt build) before exporting"
+        )
     return row[1]
 
 
 def node_named(manifest: dict[str, Any], name: str, resource_type: str = "model") -> dict[str, Any] | None:
-    return next((node for node in manifest["nodes"].values()
-                 if node["resource_type"] == resource_type and node["name"] == name), None)
+    return next(
+        (
+            node
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == resource_type and node["name"] == name
+        ),
+        None,
+    )
 
 
 def load_register(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], name: str) -> Register:
@@ -173,11 +192,15 @@ def load_register(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], name
         raise ExportRefused(f"register {node['original_file_path']} not found")
     loaded = f"select columns(*)::varchar from {relation}"
     on_disk = f"select * from read_csv({_literal(str(path))}, header = true, all_varchar = true)"
-    columns = [[row[0] for row in con.execute(f"select column_name from (describe {query})").fetchall()]
-               for query in (loaded, on_disk)]
+    columns = [
+        [row[0] for row in con.execute(f"select column_name from (describe {query})").fetchall()]
+        for query in (loaded, on_disk)
+    ]
     if columns[0] != columns[1]:
-        raise ExportRefused(f"{relation} and {node['original_file_path']} have different columns: "
-                            "nothing is shared until both agree (dbt build)")
+        raise ExportRefused(
+            f"{relation} and {node['original_file_path']} have different columns: "
+            "nothing is shared until both agree (dbt build)"
+        )
     return Register(
         relation=relation,
         path=node["original_file_path"],
@@ -192,7 +215,11 @@ def lineage(manifest: dict[str, Any], unique_id: str) -> dict[str, list[str]]:
     for upstream in m.upstream(manifest, unique_id):
         if upstream in manifest["sources"]:
             found["sources"].append(m.qualified_name(manifest["sources"][upstream]))
-        elif upstream in manifest["nodes"] and manifest["nodes"][upstream]["resource_type"] in ("model", "seed", "snapshot"):
+        elif upstream in manifest["nodes"] and manifest["nodes"][upstream]["resource_type"] in (
+            "model",
+            "seed",
+            "snapshot",
+        ):
             node = manifest["nodes"][upstream]
             found[node["resource_type"] + "s"].append(node["name"])
     return {kind: sorted(names) for kind, names in found.items()}
@@ -200,18 +227,29 @@ def lineage(manifest: dict[str, Any], unique_id: str) -> dict[str, list[str]]:
 
 def source_licences(manifest: dict[str, Any], source_names: list[str]) -> dict[str, str]:
     """The licence (source meta.licence, '' for none) of each named source."""
-    return {name: m.meta(source).get("licence", "") for source in manifest["sources"].values()
-            if (name := m.qualified_name(source)) in source_names}
+    return {
+        name: m.meta(source).get("licence", "")
+        for source in manifest["sources"].values()
+        if (name := m.qualified_name(source)) in source_names
+    }
 
 
-def resolve_outputs(manifest: dict[str, Any], registers: dict[str, Register], recipient: str, commission: str,
-                    requested: str | None, today: dt.date) -> list[Output]:
+def resolve_outputs(
+    manifest: dict[str, Any],
+    registers: dict[str, Register],
+    recipient: str,
+    commission: str,
+    requested: str | None,
+    today: dt.date,
+) -> list[Output]:
     """The outputs to export, each checked against the registers and the manifest; refuses the first that fails."""
     recipients = registers["privacy_notice_recipients"]
     if recipient not in {row["recipient_type"] for row in recipients.rows}:
         if recipient in {row["recipient_type"] for row in recipients.disputed}:
             raise ExportRefused(recipients.disagreement(f"recipient '{recipient}'"))
-        raise ExportRefused(f"recipient '{recipient}' is not in the published privacy notice (privacy_notice_recipients)")
+        raise ExportRefused(
+            f"recipient '{recipient}' is not in the published privacy notice (privacy_notice_recipients)"
+        )
     commissions = registers["commissions"]
     if commission not in {row["commission_id"] for row in commissions.rows}:
         if commission in {row["commission_id"] for row in commissions.disputed}:
@@ -226,7 +264,9 @@ def resolve_outputs(manifest: dict[str, Any], registers: dict[str, Register], re
     if requested:
         names = [requested]
     else:
-        names = sorted({row["output_model"] for row in approvals if _in_date(row["approved_date"], row["expires_date"], today)})
+        names = sorted(
+            {row["output_model"] for row in approvals if _in_date(row["approved_date"], row["expires_date"], today)}
+        )
         if not names:
             if contested:
                 raise ExportRefused(register.disagreement(f"approval {contested[0]['approval_id']}"))
@@ -238,28 +278,37 @@ def resolve_outputs(manifest: dict[str, Any], registers: dict[str, Register], re
         if named is None:
             raise ExportRefused(f"no model named {name} in the last build's manifest")
         if m.meta(named).get("identifiability") != "aggregate":
-            raise ExportRefused(f"{name} is not an aggregate (identifiability "
-                                f"{named['config']['meta'].get('identifiability')}): only aggregates leave the Hub")
+            raise ExportRefused(
+                f"{name} is not an aggregate (identifiability "
+                f"{named['config']['meta'].get('identifiability')}): only aggregates leave the Hub"
+            )
         model = name if name.startswith(SHARING_PREFIX) else SHARING_PREFIX + name
         node = node_named(manifest, model)
         if node is None or m.layer(node) != "sharing" or not model.startswith(SHARING_PREFIX):
             raise ExportRefused(f"{name} is not a sharing model: only models/sharing/share_* outputs are exported")
         if m.meta(node).get("identifiability") != "aggregate":
             raise ExportRefused(f"{model} is not an aggregate: only aggregates leave the Hub")
-        mart = m.meta(node).get("shares") or model[len(SHARING_PREFIX):]
+        mart = m.meta(node).get("shares") or model[len(SHARING_PREFIX) :]
 
         matching = [row for row in approvals if row["output_model"] == mart]
         current = [row for row in matching if _in_date(row["approved_date"], row["expires_date"], today)]
         if not current:
             disputed = [row for row in contested if row["output_model"] == mart]
             if disputed:
-                raise ExportRefused(register.disagreement(f"approval {disputed[0]['approval_id']} to share {mart} "
-                                                          f"with '{recipient}' for {commission}"))
+                raise ExportRefused(
+                    register.disagreement(
+                        f"approval {disputed[0]['approval_id']} to share {mart} with '{recipient}' for {commission}"
+                    )
+                )
             if matching:
                 row = max(matching, key=lambda r: r["expires_date"] or "")
-                raise ExportRefused(f"approval {row['approval_id']} to share {mart} with '{recipient}' for {commission} "
-                                    f"is not in date on {today} ({row['approved_date']} to {row['expires_date']})")
-            raise ExportRefused(f"no sharing approval for recipient '{recipient}', commission {commission} and output {mart}")
+                raise ExportRefused(
+                    f"approval {row['approval_id']} to share {mart} with '{recipient}' for {commission} "
+                    f"is not in date on {today} ({row['approved_date']} to {row['expires_date']})"
+                )
+            raise ExportRefused(
+                f"no sharing approval for recipient '{recipient}', commission {commission} and output {mart}"
+            )
 
         upstream = lineage(manifest, node["unique_id"])
         licences = source_licences(manifest, upstream["sources"])
@@ -268,17 +317,33 @@ def resolve_outputs(manifest: dict[str, Any], registers: dict[str, Register], re
             if licence != "commercial":
                 continue
 
-            def cleared(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-                return [row for row in rows if row["source_name"] == source and row["recipient_type"] == recipient
-                        and _in_date(row["cleared_date"], row["expires_date"], today)]
+            def cleared(rows: list[dict[str, str]], source: str = source) -> list[dict[str, str]]:
+                return [
+                    row
+                    for row in rows
+                    if row["source_name"] == source
+                    and row["recipient_type"] == recipient
+                    and _in_date(row["cleared_date"], row["expires_date"], today)
+                ]
 
             if not cleared(clearances.rows):
                 if cleared(clearances.disputed):
                     raise ExportRefused(clearances.disagreement(f"the clearance of {source} for '{recipient}'"))
-                raise ExportRefused(f"{model} is built from commercially licensed {source}, which is not cleared for "
-                                    f"'{recipient}' on {today} (licence_clearances)")
-        outputs.append(Output(mart=mart, model=model, relation=f"{node['schema']}.{node['alias'] or model}", node=node,
-                              approval=current[0], lineage=upstream, licences=licences))
+                raise ExportRefused(
+                    f"{model} is built from commercially licensed {source}, which is not cleared for "
+                    f"'{recipient}' on {today} (licence_clearances)"
+                )
+        outputs.append(
+            Output(
+                mart=mart,
+                model=model,
+                relation=f"{node['schema']}.{node['alias'] or model}",
+                node=node,
+                approval=current[0],
+                lineage=upstream,
+                licences=licences,
+            )
+        )
     return outputs
 
 
@@ -297,13 +362,17 @@ def check_rows(con: duckdb.DuckDBPyConnection, output: Output) -> tuple[int, lis
     columns = [row[0] for row in con.execute(f"select column_name from (describe {output.relation})").fetchall()]
     (rows,) = con.execute(f"select count(*) {_rows_of(output.relation)}", key).fetchone()
     if rows == 0:
-        raise ExportRefused(f"{output.relation} has no rows for '{key[0]}' and {key[1]} under approval {key[2]}: "
-                            "build the warehouse (dbt build) after the approval is registered")
+        raise ExportRefused(
+            f"{output.relation} has no rows for '{key[0]}' and {key[1]} under approval {key[2]}: "
+            "build the warehouse (dbt build) after the approval is registered"
+        )
     for count in _count_columns(columns):
         (broken,) = con.execute(
             f"select count(*) {_rows_of(output.relation)} and ("
             f"{count} between 1 and suppress_up_to or {count} % rounding_base <> 0 "
-            f"or ({count} is null) <> ({count}_status is not distinct from '{SUPPRESSED_MARKER}'))", key).fetchone()
+            f"or ({count} is null) <> ({count}_status is not distinct from '{SUPPRESSED_MARKER}'))",
+            key,
+        ).fetchone()
         if broken:
             raise ExportRefused(f"{output.relation}.{count} breaks the disclosure rule in {broken} rows: not exported")
     return rows, columns
@@ -318,8 +387,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_outputs(con: duckdb.DuckDBPyConnection, build: Build, checked: list[tuple[Output, int, list[str], str]],
-                   staging: Path, today: dt.date) -> dict[str, dict[str, Any]]:
+def _write_outputs(
+    con: duckdb.DuckDBPyConnection,
+    build: Build,
+    checked: list[tuple[Output, int, list[str], str]],
+    staging: Path,
+    today: dt.date,
+) -> dict[str, dict[str, Any]]:
     """Each checked output's files in the staging folder, and its entry in the recipient's manifest."""
     entries = {}
     for item, rows, columns, built_at in checked:
@@ -330,26 +404,41 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, build: Build, checked: list[t
             path = staging / f"{item.model}.{kind}"
             con.execute(f"copy ({query}) to {_literal(str(path))} ({options})", key)
             files[kind] = {"path": path.name, "sha256": _sha256(path)}
-        rule = con.execute(f"select distinct disclosure_rule_id, suppress_up_to, rounding_base {_rows_of(item.relation)}",
-                           key).fetchall()
+        rule = con.execute(
+            f"select distinct disclosure_rule_id, suppress_up_to, rounding_base {_rows_of(item.relation)}", key
+        ).fetchall()
         entries[item.model] = {
             "model": item.model,
             "relation": item.relation,
             "shares": item.mart,
             "description": item.node.get("description", ""),
-            "approval": {name: item.approval[name] for name in
-                         ("approval_id", "recipient_type", "commission_id", "output_model", "approved_by",
-                          "approved_date", "expires_date")},
+            "approval": {
+                name: item.approval[name]
+                for name in (
+                    "approval_id",
+                    "recipient_type",
+                    "commission_id",
+                    "output_model",
+                    "approved_by",
+                    "approved_date",
+                    "expires_date",
+                )
+            },
             "approval_checked_on": today.isoformat(),
-            "rules_applied": [{
-                "disclosure_rule_id": rule_id, "suppress_up_to": threshold, "rounding_base": base,
-                "primary_suppression": f"counts from 1 to {threshold} withheld",
-                "rounding": f"every other count rounded to the nearest {base}; 0 published as 0",
-                "secondary_suppression": "no withheld count is the only one withheld in any total it belongs to "
-                                         "(areas within their parent area, bands within their total)",
-                "rates": "computed from the published (rounded) counts; withheld with their count",
-                "suppressed_marker": f"{SUPPRESSED_MARKER} in the count's _status column, with the count null",
-            } for rule_id, threshold, base in rule],
+            "rules_applied": [
+                {
+                    "disclosure_rule_id": rule_id,
+                    "suppress_up_to": threshold,
+                    "rounding_base": base,
+                    "primary_suppression": f"counts from 1 to {threshold} withheld",
+                    "rounding": f"every other count rounded to the nearest {base}; 0 published as 0",
+                    "secondary_suppression": "no withheld count is the only one withheld in any total it belongs to "
+                    "(areas within their parent area, bands within their total)",
+                    "rates": "computed from the published (rounded) counts; withheld with their count",
+                    "suppressed_marker": f"{SUPPRESSED_MARKER} in the count's _status column, with the count null",
+                }
+                for rule_id, threshold, base in rule
+            ],
             "rows": rows,
             "columns": [name for name in columns if name != "recipient_type"],
             "files": files,
@@ -386,12 +475,13 @@ def record_export(warehouse: Path, rows: list[list[Any]]) -> None:
                 )""")
             con.executemany(f"insert into {AUDIT_TABLE} values ({', '.join(['?'] * 15)})", rows)
     except duckdb.Error as error:
-        raise ExportRefused(f"could not record the export in {AUDIT_TABLE} of {warehouse} "
-                            f"({str(error).splitlines()[0]}): nothing exported") from error
+        raise ExportRefused(
+            f"could not record the export in {AUDIT_TABLE} of {warehouse} "
+            f"({str(error).splitlines()[0]}): nothing exported"
+        ) from error
 
 
-def export(recipient: str, commission: str, output: str | None = None, *, warehouse: Path,
-           exports_dir: Path) -> Path:
+def export(recipient: str, commission: str, output: str | None = None, *, warehouse: Path, exports_dir: Path) -> Path:
     """Export the pair's approved outputs; returns the folder written. Raises ExportRefused."""
     today = dt.date.today()
     if not warehouse.is_file():
@@ -414,24 +504,50 @@ def export(recipient: str, commission: str, output: str | None = None, *, wareho
         if manifest_path.is_file():
             entries = {entry["model"]: entry for entry in json.loads(manifest_path.read_text()).get("outputs", [])}
         entries.update(written)
-        (staging / "manifest.json").write_text(json.dumps({
-            "recipient_type": recipient,
-            "commission_id": commission,
-            "export_id": export_id,
-            "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "approval_checked_on": today.isoformat(),
-            "dbt": {"dbt_version": build.manifest["metadata"].get("dbt_version"), "invocation_id": build.invocation_id,
-                    "built_at": build.run_started_at, "target": build.target_name},
-            "outputs": [entries[name] for name in sorted(entries)],
-        }, indent=2) + "\n")
+        (staging / "manifest.json").write_text(
+            json.dumps(
+                {
+                    "recipient_type": recipient,
+                    "commission_id": commission,
+                    "export_id": export_id,
+                    "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "approval_checked_on": today.isoformat(),
+                    "dbt": {
+                        "dbt_version": build.manifest["metadata"].get("dbt_version"),
+                        "invocation_id": build.invocation_id,
+                        "built_at": build.run_started_at,
+                        "target": build.target_name,
+                    },
+                    "outputs": [entries[name] for name in sorted(entries)],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         manifest_sha256 = _sha256(staging / "manifest.json")
-        record_export(warehouse, [
-            [dt.datetime.now(dt.timezone.utc), export_id, getpass.getuser(), socket.gethostname(), recipient,
-             commission, entry["approval"]["approval_id"], entry["model"], entry["relation"], build.invocation_id,
-             entry["rows"], entry["files"]["csv"]["sha256"], entry["files"]["parquet"]["sha256"], manifest_sha256,
-             str(folder.resolve())]
-            for entry in written.values()
-        ])
+        record_export(
+            warehouse,
+            [
+                [
+                    dt.datetime.now(dt.UTC),
+                    export_id,
+                    getpass.getuser(),
+                    socket.gethostname(),
+                    recipient,
+                    commission,
+                    entry["approval"]["approval_id"],
+                    entry["model"],
+                    entry["relation"],
+                    build.invocation_id,
+                    entry["rows"],
+                    entry["files"]["csv"]["sha256"],
+                    entry["files"]["parquet"]["sha256"],
+                    manifest_sha256,
+                    str(folder.resolve()),
+                ]
+                for entry in written.values()
+            ],
+        )
         folder.mkdir(exist_ok=True)
         for path in staging.iterdir():
             os.replace(path, folder / path.name)
@@ -446,13 +562,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recipient", required=True, help="recipient type, as the privacy notice words it")
     parser.add_argument("--commission", required=True, help="commission id (IH-YYYY-NNN)")
     parser.add_argument("--output", help="the mart (or its share_ model) to export; default every approved output")
-    parser.add_argument("--warehouse", type=Path,
-                        default=Path(os.environ.get("INSIGHT_HUB_WAREHOUSE", "warehouse/insight_hub.duckdb")))
+    parser.add_argument(
+        "--warehouse", type=Path, default=Path(os.environ.get("INSIGHT_HUB_WAREHOUSE", "warehouse/insight_hub.duckdb"))
+    )
     parser.add_argument("--exports-dir", type=Path, default=Path("exports"))
     args = parser.parse_args(argv)
     try:
-        folder = export(args.recipient, args.commission, args.output, warehouse=args.warehouse,
-                        exports_dir=args.exports_dir)
+        folder = export(
+            args.recipient, args.commission, args.output, warehouse=args.warehouse, exports_dir=args.exports_dir
+        )
     except ExportRefused as refusal:
         print(f"export refused: {refusal}", file=sys.stderr)
         return 2

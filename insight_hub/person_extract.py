@@ -43,12 +43,28 @@ GENERATED_NOTE = (
 # The roles a source column may take (its meta `role`; README, "Adding a new
 # extract"), each with whether a source may map at most one column to it.
 ROLES: Mapping[str, bool] = {
-    "record_ref": True, "source_person_ref": True, "nhs_number": True,
-    "forename": True, "middle_names": True, "surname": True, "full_name": True, "title": True,
-    "date_of_birth": True, "sex": True, "ethnicity": True, "disability": True,
-    "postcode": True, "uprn": True, "gp_practice": True, "event_date": True, "extracted_at": True,
+    "record_ref": True,
+    "source_person_ref": True,
+    "nhs_number": True,
+    "forename": True,
+    "middle_names": True,
+    "surname": True,
+    "full_name": True,
+    "title": True,
+    "date_of_birth": True,
+    "sex": True,
+    "ethnicity": True,
+    "disability": True,
+    "postcode": True,
+    "uprn": True,
+    "gp_practice": True,
+    "event_date": True,
+    "extracted_at": True,
     "related_person_ref": True,
-    "address_line": False, "contact_identifier": False, "attribute": False, "excluded": False,
+    "address_line": False,
+    "contact_identifier": False,
+    "attribute": False,
+    "excluded": False,
 }
 
 
@@ -68,58 +84,229 @@ class CanonicalColumn:
 
 
 def _col(
-    name: str, description: str, data_category: str = "none", identifiability: str = "pseudonymised",
+    name: str,
+    description: str,
+    data_category: str = "none",
+    identifiability: str = "pseudonymised",
     role: str | tuple[str, ...] = (),
 ) -> CanonicalColumn:
-    return CanonicalColumn(name, description, data_category, identifiability, (role,) if isinstance(role, str) else role)
+    return CanonicalColumn(
+        name, description, data_category, identifiability, (role,) if isinstance(role, str) else role
+    )
 
 
 CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
-    _col("commission_id", "Commission the extract was supplied for; its key keys every token in this row.", identifiability="none"),
+    _col(
+        "commission_id",
+        "Commission the extract was supplied for; its key keys every token in this row.",
+        identifiability="none",
+    ),
     _col("service_code", "Service that supplied the record (the source name).", identifiability="none"),
     _col("source_table", "Source table (extract) the record came from.", identifiability="none"),
     _col("delivery_file", "File name of the delivery the row came from.", identifiability="none"),
-    _col("source_row_number", "Data row of the record among the rows of its delivery file that parsed (1-based, header excluded); the file's own row unless the parser rejected earlier rows, which int_delivery_rows__quarantined accounts for.", identifiability="none"),
-    _col("extracted_at", "When the supplying system produced the extract.", identifiability="none", role="extracted_at"),
-    _col("record_token", "Token of the record's key in the source system (domain record). Unique among current versions.", role="record_ref"),
-    _col("source_person_token", "Token of the supplying system's own person identifier, where it has one (domain source_person).", role="source_person_ref"),
-    _col("event_date", "Date of the service event the record describes (application, referral, approach, registration, census...).", role="event_date"),
-    _col("nhs_number_token", "Token of the NHS number when it passes validation; null when missing or invalid.", "NHS Number", role="nhs_number"),
+    _col(
+        "source_row_number",
+        "Data row of the record among the rows of its delivery file that parsed (1-based, header excluded); the file's own row unless the parser rejected earlier rows, which int_delivery_rows__quarantined accounts for.",
+        identifiability="none",
+    ),
+    _col(
+        "extracted_at", "When the supplying system produced the extract.", identifiability="none", role="extracted_at"
+    ),
+    _col(
+        "record_token",
+        "Token of the record's key in the source system (domain record). Unique among current versions.",
+        role="record_ref",
+    ),
+    _col(
+        "source_person_token",
+        "Token of the supplying system's own person identifier, where it has one (domain source_person).",
+        role="source_person_ref",
+    ),
+    _col(
+        "event_date",
+        "Date of the service event the record describes (application, referral, approach, registration, census...).",
+        role="event_date",
+    ),
+    _col(
+        "nhs_number_token",
+        "Token of the NHS number when it passes validation; null when missing or invalid.",
+        "NHS Number",
+        role="nhs_number",
+    ),
     _col("has_nhs_number", "Whether an NHS number was supplied at all.", "NHS Number", role="nhs_number"),
-    _col("is_valid_nhs_number", "Whether the NHS number has ten digits, a correct modulus-11 check digit, is outside the 999 test range and is not one repeated digit.", "NHS Number", role="nhs_number"),
-    _col("forename_token", "Token of the first forename, normalised (upper case, accents, apostrophes and hyphens removed).", "Name", role="forename"),
-    _col("forename_canonical_token", "Token of the formal forename a nickname stands for (BILL -> WILLIAM, from the forename_nicknames seed), or of the forename itself.", "Name", role="forename"),
-    _col("forename_soundex_token", "Token of the Soundex code of the first forename (domain forename_soundex: never equal to a surname's Soundex token of the same code).", "Name", role="forename"),
-    _col("forename_initial_token", "Token of the forename's initial (domain forename_initial).", "Name", role="forename"),
-    _col("surname_token", "Token of the surname, normalised and with spaces removed (Smith-Jones and Smith Jones agree).", "Name", role="surname"),
-    _col("surname_soundex_token", "Token of the Soundex code of the surname (domain surname_soundex: never equal to a forename's Soundex token of the same code).", "Name", role="surname"),
+    _col(
+        "is_valid_nhs_number",
+        "Whether the NHS number has ten digits, a correct modulus-11 check digit, is outside the 999 test range and is not one repeated digit.",
+        "NHS Number",
+        role="nhs_number",
+    ),
+    _col(
+        "forename_token",
+        "Token of the first forename, normalised (upper case, accents, apostrophes and hyphens removed).",
+        "Name",
+        role="forename",
+    ),
+    _col(
+        "forename_canonical_token",
+        "Token of the formal forename a nickname stands for (BILL -> WILLIAM, from the forename_nicknames seed), or of the forename itself.",
+        "Name",
+        role="forename",
+    ),
+    _col(
+        "forename_soundex_token",
+        "Token of the Soundex code of the first forename (domain forename_soundex: never equal to a surname's Soundex token of the same code).",
+        "Name",
+        role="forename",
+    ),
+    _col(
+        "forename_initial_token", "Token of the forename's initial (domain forename_initial).", "Name", role="forename"
+    ),
+    _col(
+        "surname_token",
+        "Token of the surname, normalised and with spaces removed (Smith-Jones and Smith Jones agree).",
+        "Name",
+        role="surname",
+    ),
+    _col(
+        "surname_soundex_token",
+        "Token of the Soundex code of the surname (domain surname_soundex: never equal to a forename's Soundex token of the same code).",
+        "Name",
+        role="surname",
+    ),
     _col("full_name_token", "Token of forename and surname together.", "Name", role="forename"),
-    _col("name_swapped_token", "Token of surname and forename in that order (domain full_name): equals another record's full_name_token when one of them has the names the wrong way round.", "Name", role="forename"),
-    _col("forename_edit_tokens", "Tokens (domain forename_edit) of the forename and, from three letters, of each spelling of it with one letter left out: two records share one when their forenames are one typing slip apart.", "Name", role="forename"),
-    _col("surname_edit_tokens", "Tokens (domain surname_edit) of the surname and, from three letters, of each spelling of it with one letter left out: two records share one when their surnames are one typing slip apart.", "Name", role="surname"),
+    _col(
+        "name_swapped_token",
+        "Token of surname and forename in that order (domain full_name): equals another record's full_name_token when one of them has the names the wrong way round.",
+        "Name",
+        role="forename",
+    ),
+    _col(
+        "forename_edit_tokens",
+        "Tokens (domain forename_edit) of the forename and, from three letters, of each spelling of it with one letter left out: two records share one when their forenames are one typing slip apart.",
+        "Name",
+        role="forename",
+    ),
+    _col(
+        "surname_edit_tokens",
+        "Tokens (domain surname_edit) of the surname and, from three letters, of each spelling of it with one letter left out: two records share one when their surnames are one typing slip apart.",
+        "Name",
+        role="surname",
+    ),
     _col("has_name", "Whether both a forename and a surname were supplied.", "Name", role=("forename", "full_name")),
-    _col("is_forename_initial", "Whether the forename is a single letter (an initial).", "Name", role=("forename", "full_name")),
-    _col("birth_date_token", "Token of the date of birth (ISO) when it parses and is not after the extract date.", "Equalities Information", role="date_of_birth"),
-    _col("birth_date_swapped_token", "Token of the date of birth with day and month exchanged, where that is a different valid date; matches a record keyed the other way round.", "Equalities Information", role="date_of_birth"),
-    _col("birth_year", "Year of birth (a quasi-identifier kept in clear for the linkage only: the spine int_person_records__geocoded carries it, no model a mart reads does).", "Equalities Information", role="date_of_birth"),
-    _col("latest_birth_year", "Latest year the person can have been born: the year of birth where known, else (for a source whose subjects must be adults, meta.minimum_subject_age) the event's year less that age. Lets linkage rule out a child for a council-tax payer.", "Equalities Information", role=("date_of_birth", "event_date")),
+    _col(
+        "is_forename_initial",
+        "Whether the forename is a single letter (an initial).",
+        "Name",
+        role=("forename", "full_name"),
+    ),
+    _col(
+        "birth_date_token",
+        "Token of the date of birth (ISO) when it parses and is not after the extract date.",
+        "Equalities Information",
+        role="date_of_birth",
+    ),
+    _col(
+        "birth_date_swapped_token",
+        "Token of the date of birth with day and month exchanged, where that is a different valid date; matches a record keyed the other way round.",
+        "Equalities Information",
+        role="date_of_birth",
+    ),
+    _col(
+        "birth_year",
+        "Year of birth (a quasi-identifier kept in clear for the linkage only: the spine int_person_records__geocoded carries it, no model a mart reads does).",
+        "Equalities Information",
+        role="date_of_birth",
+    ),
+    _col(
+        "latest_birth_year",
+        "Latest year the person can have been born: the year of birth where known, else (for a source whose subjects must be adults, meta.minimum_subject_age) the event's year less that age. Lets linkage rule out a child for a council-tax payer.",
+        "Equalities Information",
+        role=("date_of_birth", "event_date"),
+    ),
     _col("has_birth_date", "Whether a date of birth was supplied.", "Equalities Information", role="date_of_birth"),
-    _col("is_valid_birth_date", "Whether the supplied date of birth parses and is not after the extract date.", "Equalities Information", role="date_of_birth"),
-    _col("age_band_code", "Census five-year age band (1: 0 to 4, ..., 18: 85 and over) of the age on the event date, from the date of birth (macro age_band_code); null without a valid date of birth.", "Equalities Information", role=("date_of_birth", "event_date")),
-    _col("sex", "F or M from the system's coding, or from the title (MR; MRS, MS, MISS) where it records no sex; null when not known.", "Equalities Information", role=("sex", "title", "full_name")),
-    _col("ethnicity_code_system", "Coding the ethnicity code uses (la_text, census_2021, nhs_ethnic_category, dfe, police_ic).", "Equalities Information", role="ethnicity"),
-    _col("ethnicity_code", "Ethnicity code as supplied; mapped to census groups by the ethnicity_codes seed downstream.", "Equalities Information", role="ethnicity"),
-    _col("is_disabled", "Whether a disability is recorded; null when not stated.", "Equalities Information", role="disability"),
-    _col("postcode_token", "Token of the postcode when it is a valid UK postcode after normalisation (upper case, one space).", "Address & contact details", role="postcode"),
-    _col("postcode_sector_token", "Token of the postcode sector (outward code and first inward digit).", "Address & contact details", role="postcode"),
+    _col(
+        "is_valid_birth_date",
+        "Whether the supplied date of birth parses and is not after the extract date.",
+        "Equalities Information",
+        role="date_of_birth",
+    ),
+    _col(
+        "age_band_code",
+        "Census five-year age band (1: 0 to 4, ..., 18: 85 and over) of the age on the event date, from the date of birth (macro age_band_code); null without a valid date of birth.",
+        "Equalities Information",
+        role=("date_of_birth", "event_date"),
+    ),
+    _col(
+        "sex",
+        "F or M from the system's coding, or from the title (MR; MRS, MS, MISS) where it records no sex; null when not known.",
+        "Equalities Information",
+        role=("sex", "title", "full_name"),
+    ),
+    _col(
+        "ethnicity_code_system",
+        "Coding the ethnicity code uses (la_text, census_2021, nhs_ethnic_category, dfe, police_ic).",
+        "Equalities Information",
+        role="ethnicity",
+    ),
+    _col(
+        "ethnicity_code",
+        "Ethnicity code as supplied; mapped to census groups by the ethnicity_codes seed downstream.",
+        "Equalities Information",
+        role="ethnicity",
+    ),
+    _col(
+        "is_disabled",
+        "Whether a disability is recorded; null when not stated.",
+        "Equalities Information",
+        role="disability",
+    ),
+    _col(
+        "postcode_token",
+        "Token of the postcode when it is a valid UK postcode after normalisation (upper case, one space).",
+        "Address & contact details",
+        role="postcode",
+    ),
+    _col(
+        "postcode_sector_token",
+        "Token of the postcode sector (outward code and first inward digit).",
+        "Address & contact details",
+        role="postcode",
+    ),
     _col("has_postcode", "Whether a postcode was supplied.", "Address & contact details", role="postcode"),
-    _col("is_valid_postcode", "Whether the supplied postcode has the BS 7666 shape.", "Address & contact details", role="postcode"),
-    _col("uprn_token", "Token of the UPRN of the person's address when it is 1 to 12 digits.", "Property information", role="uprn"),
+    _col(
+        "is_valid_postcode",
+        "Whether the supplied postcode has the BS 7666 shape.",
+        "Address & contact details",
+        role="postcode",
+    ),
+    _col(
+        "uprn_token",
+        "Token of the UPRN of the person's address when it is 1 to 12 digits.",
+        "Property information",
+        role="uprn",
+    ),
     _col("is_valid_uprn", "Whether the supplied UPRN is 1 to 12 digits.", "Property information", role="uprn"),
-    _col("gp_practice_token", "Token of the ODS code of the GP practice the person is registered with (domain gp_practice); linkage reads the ward most of the practice's patients live in as a coarse location for a record without an address.", "Health/Medical Information", role="gp_practice"),
-    _col("is_duplicate_row", "Whether the same record key appears earlier in the same delivery file (a duplicated row).", identifiability="none"),
-    _col("is_current_version", "Whether this row is the version of its record the warehouse uses: the latest delivery's first row.", identifiability="none"),
-    _col("quarantine_reason", "Why the row is unusable (missing_record_ref, missing_event_date, unparseable_event_date, event_date_after_extract, birth_date_after_event); null for good rows.", identifiability="none"),
+    _col(
+        "gp_practice_token",
+        "Token of the ODS code of the GP practice the person is registered with (domain gp_practice); linkage reads the ward most of the practice's patients live in as a coarse location for a record without an address.",
+        "Health/Medical Information",
+        role="gp_practice",
+    ),
+    _col(
+        "is_duplicate_row",
+        "Whether the same record key appears earlier in the same delivery file (a duplicated row).",
+        identifiability="none",
+    ),
+    _col(
+        "is_current_version",
+        "Whether this row is the version of its record the warehouse uses: the latest delivery's first row.",
+        identifiability="none",
+    ),
+    _col(
+        "quarantine_reason",
+        "Why the row is unusable (missing_record_ref, missing_event_date, unparseable_event_date, event_date_after_extract, birth_date_after_event); null for good rows.",
+        identifiability="none",
+    ),
     _col("quarantine_column", "Source column the quarantine reason is about.", identifiability="none"),
 )
 
@@ -134,8 +321,7 @@ def catalogue_macro() -> str:
     roles = "".join(f"        '{role}': {'true' if single else 'false'},\n" for role, single in ROLES.items())
     columns = "".join(f"        '{column.name}',\n" for column in CANONICAL_COLUMNS)
     return (
-        GENERATED_NOTE
-        + "\n{% macro person_extract_roles() -%}\n"
+        GENERATED_NOTE + "\n{% macro person_extract_roles() -%}\n"
         "    {#- role -> true when a source may map at most one column to it -#}\n"
         f"    {{{{ return({{\n{roles}    }}) }}}}\n"
         "{%- endmacro %}\n\n\n"
@@ -149,8 +335,10 @@ def catalogue_macro() -> str:
 
 def docs_markdown() -> str:
     """One dbt docs block per canonical column, its description."""
-    return GENERATED_NOTE + "".join(f"\n{{% docs {doc_block(column.name)} %}}\n{column.description}\n{{% enddocs %}}\n"
-                                    for column in CANONICAL_COLUMNS)
+    return GENERATED_NOTE + "".join(
+        f"\n{{% docs {doc_block(column.name)} %}}\n{column.description}\n{{% enddocs %}}\n"
+        for column in CANONICAL_COLUMNS
+    )
 
 
 class _DocReference(str):
@@ -184,9 +372,14 @@ def _merged(classifications: list[dict[str, Any]]) -> dict[str, Any]:
     """One classification carrying every category of several source columns."""
     merged: dict[str, Any] = {}
     for key in ("data_category", "special_category"):
-        values = sorted({value for c in classifications
-                         for value in (c[key] if isinstance(c.get(key), list) else [c.get(key)])
-                         if value not in (None, "none")})
+        values = sorted(
+            {
+                value
+                for c in classifications
+                for value in (c[key] if isinstance(c.get(key), list) else [c.get(key)])
+                if value not in (None, "none")
+            }
+        )
         if values:
             merged[key] = values[0] if len(values) == 1 else values
         elif key == "data_category":
@@ -202,18 +395,25 @@ def _source_tables(staging_dir: Path) -> Iterator[tuple[Path, dict[str, Any], di
                 yield path.parent, source, table
 
 
-def find_source_table(staging_dir: Path, source_name: str, table_name: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+def find_source_table(
+    staging_dir: Path, source_name: str, table_name: str
+) -> tuple[Path, dict[str, Any], dict[str, Any]]:
     """The folder declaring source `source_name`, its YAML and its table `table_name`'s."""
     for folder, source, table in _source_tables(staging_dir):
         if (source["name"], table["name"]) == (source_name, table_name):
             return folder, source, table
-    raise SystemExit(f"no sources file under {staging_dir} declares {source_name}.{table_name}: declare the source first")
+    raise SystemExit(
+        f"no sources file under {staging_dir} declares {source_name}.{table_name}: declare the source first"
+    )
 
 
 def person_extract_tables(staging_dir: Path) -> list[tuple[Path, dict[str, Any], dict[str, Any]]]:
     """The person-level extracts: the declared source tables with a column role."""
-    return [(folder, source, table) for folder, source, table in _source_tables(staging_dir)
-            if any(_meta(column).get("role") for column in table.get("columns", []))]
+    return [
+        (folder, source, table)
+        for folder, source, table in _source_tables(staging_dir)
+        if any(_meta(column).get("role") for column in table.get("columns", []))
+    ]
 
 
 def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
@@ -247,14 +447,32 @@ def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
         roles = _role_list(column)
         extra = _classification(meta)
         if "related_person_ref" in roles:
-            columns.append({"name": "related_person_token", "description": f"Token of the supplying system's person identifier of the related person ({column['name']}).", "config": {"meta": {**extra, "identifiability": "pseudonymised"}}})
+            columns.append(
+                {
+                    "name": "related_person_token",
+                    "description": f"Token of the supplying system's person identifier of the related person ({column['name']}).",
+                    "config": {"meta": {**extra, "identifiability": "pseudonymised"}},
+                }
+            )
         if "contact_identifier" in roles:
-            columns.append({"name": f"{meta['domain']}_token", "description": f"Token of the normalised {column['name']} (domain {meta['domain']}).", "config": {"meta": {**extra, "identifiability": "pseudonymised"}}})
+            columns.append(
+                {
+                    "name": f"{meta['domain']}_token",
+                    "description": f"Token of the normalised {column['name']} (domain {meta['domain']}).",
+                    "config": {"meta": {**extra, "identifiability": "pseudonymised"}},
+                }
+            )
     for column in table.get("columns", []):
         meta = _meta(column)
         if "attribute" in _role_list(column):
             extra = _classification(meta)
-            columns.append({"name": meta["as"], "description": column["description"], "config": {"meta": {**extra, "identifiability": "pseudonymised"}}})
+            columns.append(
+                {
+                    "name": meta["as"],
+                    "description": column["description"],
+                    "config": {"meta": {**extra, "identifiability": "pseudonymised"}},
+                }
+            )
     model = {
         "name": f"stg_{source['name']}__{table['name']}",
         "description": (
@@ -275,7 +493,9 @@ def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
         "# from the column roles in the sources file beside it and the catalogue in\n"
         "# insight_hub/person_extract.py; regenerate after changing either, never edit by hand.\n"
     )
-    return header + yaml.dump({"version": 2, "models": [model]}, Dumper=_TwinDumper, sort_keys=False, width=100, allow_unicode=True)
+    return header + yaml.dump(
+        {"version": 2, "models": [model]}, Dumper=_TwinDumper, sort_keys=False, width=100, allow_unicode=True
+    )
 
 
 def extract_files(folder: Path, source: dict[str, Any], table: dict[str, Any]) -> dict[Path, str]:
@@ -322,8 +542,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the staging model and YAML twin of a person-level extract.")
     parser.add_argument("source_name", nargs="?")
     parser.add_argument("table_name", nargs="?")
-    parser.add_argument("--all", action="store_true",
-                        help="rewrite every extract's model and twin and the catalogue's files")
+    parser.add_argument(
+        "--all", action="store_true", help="rewrite every extract's model and twin and the catalogue's files"
+    )
     parser.add_argument("--project-dir", type=Path, default=PROJECT_ROOT)
     args = parser.parse_args(argv)
     if args.all != (args.source_name is None) or (args.source_name is None) != (args.table_name is None):

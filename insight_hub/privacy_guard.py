@@ -43,8 +43,8 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import yaml
@@ -58,8 +58,19 @@ from insight_hub.summary import default_warehouse
 
 PROJECT_ROOT = m.PROJECT_ROOT
 IDENTIFYING_ROLES = {
-    "record_ref", "source_person_ref", "related_person_ref", "nhs_number", "forename", "middle_names", "surname",
-    "full_name", "date_of_birth", "postcode", "uprn", "address_line", "contact_identifier",
+    "record_ref",
+    "source_person_ref",
+    "related_person_ref",
+    "nhs_number",
+    "forename",
+    "middle_names",
+    "surname",
+    "full_name",
+    "date_of_birth",
+    "postcode",
+    "uprn",
+    "address_line",
+    "contact_identifier",
 }
 SOURCE_SCHEMAS = ("staging", "landing")
 VOCABULARY_SCHEMAS = ("reference", "governance")
@@ -86,8 +97,18 @@ REFERENCE_COLUMN_SHARE = 0.5
 # event), a stored date of birth on every one.
 BIRTH_DATE_SHARE = 0.1
 TEXT_TYPES = {"VARCHAR", "ENUM", "UUID"}
-WHOLE_NUMBER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                      "UBIGINT", "UHUGEINT"}
+WHOLE_NUMBER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+}
 FRACTION_TYPES = {"DECIMAL", "FLOAT", "DOUBLE"}
 DATE_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
 # The forms of a cleartext value an analyst or a normalisation could store:
@@ -150,18 +171,25 @@ def guard_connection(warehouse: Path, manifest: dict, project_dir: Path = PROJEC
             config.setdefault("commissions_register", str(project_dir / "seeds/governance/commissions.csv"))
             for setting in ("allowed_directories", "allowed_paths"):
                 config[setting] = [str(project_dir / path) for path in config.get(setting, [])]
-            config["allowed_directories"] += sorted({str(project_dir / m.meta(source)["landing_dir"])
-                                                     for source in _person_sources(manifest)})
+            config["allowed_directories"] += sorted(
+                {str(project_dir / m.meta(source)["landing_dir"]) for source in _person_sources(manifest)}
+            )
         loaded = BasePlugin.create(plugin["module"], config=config)
         loaded.configure_connection(con)
         plugins[loaded.name] = loaded
     for source in _person_sources(manifest):
         meta = m.meta(source)
         if meta.get("plugin") and m.delivered(source):
-            frame = plugins[meta["plugin"]].load(SourceConfig(
-                name=source["name"], identifier=source["identifier"], schema=source["schema"],
-                database=source["database"], meta=meta, tags=source.get("tags", []),
-            ))
+            frame = plugins[meta["plugin"]].load(
+                SourceConfig(
+                    name=source["name"],
+                    identifier=source["identifier"],
+                    schema=source["schema"],
+                    database=source["database"],
+                    meta=meta,
+                    tags=source.get("tags", []),
+                )
+            )
             con.register("workbook_rows", frame)
             _run(con, f"create table {source['relation_name']} as select * from workbook_rows")
             con.unregister("workbook_rows")
@@ -177,31 +205,47 @@ def load_identifiers(con: duckdb.DuckDBPyConnection, manifest: dict) -> int:
         columns = [name for name, column in source["columns"].items() if _roles(column) & IDENTIFYING_ROLES]
         if columns and m.delivered(source):
             selects.append(_source_values_sql(source, columns))
-    _run(con, f"""
+    _run(
+        con,
+        f"""
         create or replace temp table landing_values as
-        select distinct trim(value) as value from ({' union all '.join(selects)}) where trim(value) <> ''
-    """)
-    _run(con, f"""
+        select distinct trim(value) as value from ({" union all ".join(selects)}) where trim(value) <> ''
+    """,
+    )
+    _run(
+        con,
+        f"""
         create or replace temp table landing_forms as
         select distinct form from (select unnest({FORMS_SQL}) as form from landing_values) where form <> ''
-    """)
-    _run(con, f"""
+    """,
+    )
+    _run(
+        con,
+        f"""
         create or replace temp table guarded_text as
-        select distinct {_key_sql('form')} as key, 'cleartext' as kind from landing_forms where length(form) >= 3
+        select distinct {_key_sql("form")} as key, 'cleartext' as kind from landing_forms where length(form) >= 3
         union all
         select distinct cast(hash(form) as varchar), 'hash' from landing_forms
-    """)
-    _run(con, """
+    """,
+    )
+    _run(
+        con,
+        """
         create or replace temp table guarded_digests as
         select distinct unnest([hash(md5(form)), hash(sha1(form)), hash(sha256(form))]) as digest from landing_forms
-    """)
-    _run(con, """
+    """,
+    )
+    _run(
+        con,
+        """
         create or replace temp table guarded_numbers as
         select distinct cast(ltrim(form, '0') as uhugeint) as number, length(ltrim(form, '0')) < ? as is_short
         from landing_forms where regexp_full_match(form, '0*[1-9][0-9]{0,37}')
         union all
         select distinct unnest([cast(hash(form) as uhugeint), md5_number(form)]), false from landing_forms
-    """, [LONG_NUMBER_DIGITS])
+    """,
+        [LONG_NUMBER_DIGITS],
+    )
     return con.execute("select count(*) from landing_values").fetchall()[0][0]
 
 
@@ -221,17 +265,25 @@ def _leaves(query: str, path: str, dtype: duckdb.typing.DuckDBPyType, carry: str
     value; `carry` names columns every query keeps beside v (e.g. "k, ")."""
     kind = dtype.id.upper()
     if kind in ("LIST", "ARRAY"):
-        yield from _leaves(f"select {carry}unnest(v) as v from ({query})", f"{path}[]", dict(dtype.children)["child"], carry)
+        yield from _leaves(
+            f"select {carry}unnest(v) as v from ({query})", f"{path}[]", dict(dtype.children)["child"], carry
+        )
     elif kind == "STRUCT":
         for name, child in dtype.children:
             yield from _leaves(f'select {carry}v."{name}" as v from ({query})', f"{path}.{name}", child, carry)
     elif kind == "MAP":
         children = dict(dtype.children)
-        yield from _leaves(f"select {carry}unnest(map_keys(v)) as v from ({query})", f"{path}{{key}}", children["key"], carry)
-        yield from _leaves(f"select {carry}unnest(map_values(v)) as v from ({query})", f"{path}{{value}}", children["value"], carry)
+        yield from _leaves(
+            f"select {carry}unnest(map_keys(v)) as v from ({query})", f"{path}{{key}}", children["key"], carry
+        )
+        yield from _leaves(
+            f"select {carry}unnest(map_values(v)) as v from ({query})", f"{path}{{value}}", children["value"], carry
+        )
     elif kind == "UNION":
         for name, child in dtype.children:
-            yield from _leaves(f"select {carry}union_extract(v, '{name}') as v from ({query})", f"{path}.{name}", child, carry)
+            yield from _leaves(
+                f"select {carry}union_extract(v, '{name}') as v from ({query})", f"{path}.{name}", child, carry
+            )
     elif kind in TEXT_TYPES:
         yield path, query, "text"
     elif kind in WHOLE_NUMBER_TYPES or kind in FRACTION_TYPES:
@@ -247,7 +299,7 @@ def _relation_leaves(con: duckdb.DuckDBPyConnection, source: str, key: str | Non
     carry = "k, " if key else ""
     base = f'"{key}" as k, ' if key else ""
     leaves = []
-    for column, dtype in zip(described.columns, described.types):
+    for column, dtype in zip(described.columns, described.types, strict=True):
         leaves += _leaves(f'select {base}"{column}" as v from {source}', column, dtype, carry)
     return leaves
 
@@ -264,28 +316,44 @@ def _exempt_vocabulary(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
     the extracts' own non-identifying columns (a payment method CASH that is
     also somebody's surname, a school's URN that is also a record number):
     values at least CODE_MIN_RECORDS records share."""
-    literals = sorted({literal for node in manifest["nodes"].values() if node["resource_type"] == "model"
-                       for literal in re.findall(r"'([^']*)'", node.get("compiled_code") or "")})
-    _run(con, f"delete from guarded_text where kind = 'cleartext' and key in (select {_key_sql('unnest(?)')})", [literals])
+    literals = sorted(
+        {
+            literal
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model"
+            for literal in re.findall(r"'([^']*)'", node.get("compiled_code") or "")
+        }
+    )
+    _run(
+        con,
+        f"delete from guarded_text where kind = 'cleartext' and key in (select {_key_sql('unnest(?)')})",
+        [literals],
+    )
     for source in _person_sources(manifest):
         codes = [name for name, column in source["columns"].items() if not _roles(column) & IDENTIFYING_ROLES]
         if codes and m.delivered(source):
-            _run(con, f"""
+            _run(
+                con,
+                f"""
                 delete from guarded_text where kind = 'cleartext' and key in (
-                    select {_key_sql('value')} from ({_source_values_sql(source, codes)})
+                    select {_key_sql("value")} from ({_source_values_sql(source, codes)})
                     where value is not null group by value having count(*) >= {CODE_MIN_RECORDS}
                 )
-            """)
+            """,
+            )
     vocabulary = [f'"{n["schema"]}"."{n["alias"]}"' for n in manifest["nodes"].values() if n["resource_type"] == "seed"]
     vocabulary += list(VOCABULARY_VIEWS)
     for relation in vocabulary:
         leaves = [leaf for leaf in _relation_leaves(con, relation) if leaf[2] == "text"]
         if leaves:
-            _run(con, f"""
+            _run(
+                con,
+                f"""
                 delete from guarded_text where kind = 'cleartext' and key in (
-                    select {_key_sql('value')} from ({_union(leaves, 'text', 'cast(v as varchar)')})
+                    select {_key_sql("value")} from ({_union(leaves, "text", "cast(v as varchar)")})
                 )
-            """)
+            """,
+            )
 
 
 def _value_leaks(con: duckdb.DuckDBPyConnection, label: str, source: str) -> list[str]:
@@ -295,9 +363,9 @@ def _value_leaks(con: duckdb.DuckDBPyConnection, label: str, source: str) -> lis
     checks, found = [], []
     if "text" in kinds:
         checks.append(f"""
-            text_values as (select distinct leaf, value from ({_union(leaves, 'text', 'cast(v as varchar)')}) where value is not null),
+            text_values as (select distinct leaf, value from ({_union(leaves, "text", "cast(v as varchar)")}) where value is not null),
             text_found as (
-                select leaf, value from text_values where {_key_sql('value')} in (select key from guarded_text)
+                select leaf, value from text_values where {_key_sql("value")} in (select key from guarded_text)
                 union
                 select leaf, value from text_values
                 where regexp_full_match(lower(value), '[0-9a-f]{{32}}|[0-9a-f]{{40}}|[0-9a-f]{{64}}')
@@ -307,7 +375,7 @@ def _value_leaks(con: duckdb.DuckDBPyConnection, label: str, source: str) -> lis
     if "number" in kinds:
         whole = "case when v >= 0 and v = trunc(v) then try_cast(v as uhugeint) end"
         checks.append(f"""
-            number_values as (select distinct leaf, value from ({_union(leaves, 'number', whole)}) where value is not null),
+            number_values as (select distinct leaf, value from ({_union(leaves, "number", whole)}) where value is not null),
             number_matches as (
                 select number_values.leaf, number_values.value, guarded_numbers.is_short
                 from number_values inner join guarded_numbers on number_values.value = guarded_numbers.number
@@ -326,9 +394,9 @@ def _value_leaks(con: duckdb.DuckDBPyConnection, label: str, source: str) -> lis
     if not checks:
         return []
     rows = con.execute(f"""
-        with {', '.join(checks)}
+        with {", ".join(checks)}
         select leaf, count(distinct value), list(distinct value order by value)[1:3]
-        from ({' union all '.join(found)}) group by leaf order by leaf
+        from ({" union all ".join(found)}) group by leaf order by leaf
     """).fetchall()
     return [f"{label}.{leaf}: {count} values, e.g. {examples}" for leaf, count, examples in rows]
 
@@ -348,14 +416,14 @@ def _landing_birth_dates(manifest: dict, fallback_formats: list[str]) -> str:
         formats = birth[0].get("meta", {}).get("formats") or meta["date_formats"] + fallback_formats
         rows = {
             "csv": f"select parse_filename(filename) as delivery_file, ordinality - min(ordinality) over (partition by filename) + 1 "
-                   f"as source_row_number, \"{birth[0]['name']}\" as birth_text from {source['relation_name']} with ordinality",
+            f'as source_row_number, "{birth[0]["name"]}" as birth_text from {source["relation_name"]} with ordinality',
             "parquet": f"select parse_filename(filename) as delivery_file, file_row_number + 1 as source_row_number, "
-                       f"\"{birth[0]['name']}\" as birth_text from {source['relation_name']}",
-            "excel": f"select delivery_file, source_row_number, \"{birth[0]['name']}\" as birth_text from {source['relation_name']}",
+            f'"{birth[0]["name"]}" as birth_text from {source["relation_name"]}',
+            "excel": f'select delivery_file, source_row_number, "{birth[0]["name"]}" as birth_text from {source["relation_name"]}',
         }[meta["format"]]
         selects.append(f"""
             select staged.record_token, landing.birth_date, landing.delivery_file is null as is_unmatched
-            from {staging['relation_name']} as staged
+            from {staging["relation_name"]} as staged
             left join (
                 select delivery_file, source_row_number,
                     cast(try_strptime(trim(cast(birth_text as varchar)), {formats!r}) as date) as birth_date
@@ -379,19 +447,34 @@ def load_birth_dates(con: duckdb.DuckDBPyConnection, manifest: dict, fallback_fo
     _run(con, "create or replace temp table person_birth_dates (person_key varchar, birth_date date)")
     for schema, name, keys in keyed:
         if set(keys) == {"record_token", "person_key"}:
-            _run(con, f"""
+            _run(
+                con,
+                f"""
                 insert into person_birth_dates
                 select distinct bridge.person_key, record_birth_dates.birth_date
                 from "{schema}"."{name}" as bridge inner join record_birth_dates using (record_token)
                 where record_birth_dates.birth_date is not null
-            """)
-    problems = [f"landing dates of birth: {unmatched} staging rows found no landing row (file and row)"] if unmatched else []
-    stored = [f'select record_token from "{schema}"."{name}"' for schema, name, keys in keyed
-              if "record_token" in keys and schema != "staging"]
-    if stored and not con.execute(f"select count(*) from ({' union all '.join(stored)}) where record_token in "
-                                  "(select record_token from record_birth_dates)").fetchall()[0][0]:
-        problems.append("landing dates of birth: no stored record token equals a staging view's token; "
-                        "run the guard with the build's master key (DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY) and target")
+            """,
+            )
+    problems = (
+        [f"landing dates of birth: {unmatched} staging rows found no landing row (file and row)"] if unmatched else []
+    )
+    stored = [
+        f'select record_token from "{schema}"."{name}"'
+        for schema, name, keys in keyed
+        if "record_token" in keys and schema != "staging"
+    ]
+    if (
+        stored
+        and not con.execute(
+            f"select count(*) from ({' union all '.join(stored)}) where record_token in "
+            "(select record_token from record_birth_dates)"
+        ).fetchall()[0][0]
+    ):
+        problems.append(
+            "landing dates of birth: no stored record token equals a staging view's token; "
+            "run the guard with the build's master key (DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY) and target"
+        )
     return problems
 
 
@@ -412,7 +495,7 @@ def _birth_date_leaks(con: duckdb.DuckDBPyConnection, label: str, source: str, k
     births = "record_birth_dates" if key == "record_token" else "person_birth_dates"
     parts = [f"select '{path}' as leaf, k, cast(v as date) as value from ({query})" for path, query, _ in dates]
     rows = con.execute(f"""
-        with dated as ({' union all '.join(parts)}),
+        with dated as ({" union all ".join(parts)}),
         compared as (
             select dated.leaf, bool_or(dated.value = births.birth_date) as is_birth_date
             from dated inner join {births} as births on dated.k = births.{key}
@@ -422,8 +505,11 @@ def _birth_date_leaks(con: duckdb.DuckDBPyConnection, label: str, source: str, k
         select leaf, count(*) filter (where is_birth_date), count(*)
         from compared group by leaf order by leaf
     """).fetchall()
-    return [f"{label}.{leaf}: holds the date of birth of {matched} of {compared} records or people"
-            for leaf, matched, compared in rows if matched and matched >= BIRTH_DATE_SHARE * compared]
+    return [
+        f"{label}.{leaf}: holds the date of birth of {matched} of {compared} records or people"
+        for leaf, matched, compared in rows
+        if matched and matched >= BIRTH_DATE_SHARE * compared
+    ]
 
 
 def scan(con: duckdb.DuckDBPyConnection, manifest: dict, fallback_formats: list[str]) -> list[str]:
@@ -431,8 +517,12 @@ def scan(con: duckdb.DuckDBPyConnection, manifest: dict, fallback_formats: list[
     (after load_identifiers); a view is computed once, into a temporary table."""
     _exempt_vocabulary(con, manifest)
     leaks = load_birth_dates(con, manifest, fallback_formats)
-    views = {(schema, name) for schema, name in con.execute(
-        "select schema_name, view_name from duckdb_views() where database_name = current_database()").fetchall()}
+    views = {
+        (schema, name)
+        for schema, name in con.execute(
+            "select schema_name, view_name from duckdb_views() where database_name = current_database()"
+        ).fetchall()
+    }
     keys = {(schema, name): columns for schema, name, columns in _keyed_relations(con)}
     for schema, name in _relations(con, manifest):
         source = f'"{schema}"."{name}"'
@@ -456,8 +546,11 @@ def column_leaks(warehouse: Path, project_dir: Path = PROJECT_ROOT) -> list[str]
             [list(SOURCE_SCHEMAS + VOCABULARY_SCHEMAS)],
         ).fetchall()
     leaks = [f"{s}.{t}.{c}: named like a direct identifier" for s, t, c in columns if pattern.fullmatch(c.lower())]
-    leaks += [f"{s}.{t}.{c}: a person-level key in an aggregate" for s, t, c in columns
-              if s in AGGREGATE_SCHEMAS and (c.endswith("_token") or c.endswith("_key"))]
+    leaks += [
+        f"{s}.{t}.{c}: a person-level key in an aggregate"
+        for s, t, c in columns
+        if s in AGGREGATE_SCHEMAS and (c.endswith("_token") or c.endswith("_key"))
+    ]
     return leaks
 
 
@@ -476,13 +569,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     manifest = m.load(args.target_path / "manifest.json")
     values, leaks = check(args.warehouse, manifest)
-    print(f"checked {values:,} identifier values from the landing files, their forms and unkeyed digests, "
-          "against every relation of the warehouse")
+    print(
+        f"checked {values:,} identifier values from the landing files, their forms and unkeyed digests, "
+        "against every relation of the warehouse"
+    )
     if leaks:
         print("privacy guard FAILED:\n  " + "\n  ".join(leaks), file=sys.stderr)
         return 1
-    print("privacy guard passed: no identifier value, digest or date of birth stored, no identifier column outside "
-          "staging, no person key in a mart")
+    print(
+        "privacy guard passed: no identifier value, digest or date of birth stored, no identifier column outside "
+        "staging, no person key in a mart"
+    )
     return 0
 
 

@@ -28,7 +28,8 @@ import hashlib
 import hmac
 import os
 import re
-from typing import Any, Callable, Iterable, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -40,7 +41,7 @@ DEMO_MASTER_KEY = "insight-hub-demo-key/NOT-SECRET/never-use-with-real-data"
 # A production key is the hex, base64 or base64url text of at least this many
 # random bytes; the key's text (its UTF-8 bytes) is what keys the HMAC.
 MIN_MASTER_KEY_BYTES = 32
-MAKE_A_KEY = "python -c \"import secrets; print(secrets.token_urlsafe(32))\""
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
 DOMAIN_SEPARATOR = "\x1f"
 DOMAIN_PATTERN = re.compile(r"[a-z][a-z_]*")
 TOKEN_FUNCTION = "insight_hub_token"

@@ -46,7 +46,9 @@ def build_report(manifest: dict[str, Any], today: dt.date, project_dir: Path = P
         name = m.qualified_name(resource)
         meta = m.meta(resource)
         for commission in lineage.get(unique_id, []):
-            models[commission].append(f"{resource['resource_type']} `{name}` ({meta.get('identifiability', 'identifiable')})")
+            models[commission].append(
+                f"{resource['resource_type']} `{name}` ({meta.get('identifiability', 'identifiable')})"
+            )
             for column in resource.get("columns", {}).values():
                 for category in m.data_categories(resource, column):
                     if category != "none":
@@ -82,7 +84,11 @@ def build_report(manifest: dict[str, Any], today: dt.date, project_dir: Path = P
             f"review by {assessment.get('review_date', '-')})",
             f"- **Special category data:** {', '.join(sorted(specials[cid])) or 'none'}",
             f"- **Retention:** data kept at most until {expiry.isoformat()} ({years} years after close)"
-            + (f"; exceptions under review: {', '.join(e['exception_id'] + ' until ' + e['extended_until'] for e in held)}" if held else "")
+            + (
+                f"; exceptions under review: {', '.join(e['exception_id'] + ' until ' + e['extended_until'] for e in held)}"
+                if held
+                else ""
+            )
             + (" - **expired: purge_expired removes it**" if cid in expired else ""),
             "",
             "| data category | agreed | processed by |",
@@ -93,8 +99,11 @@ def build_report(manifest: dict[str, Any], today: dt.date, project_dir: Path = P
             shown = ", ".join(f"`{u}`" for u in users[:6]) + (f" and {len(users) - 6} more" if len(users) > 6 else "")
             lines.append(f"| {category} | {'yes' if category in agreed else '**NO**'} | {shown or '-'} |")
         lines += ["", "Approved recipients of outputs:", ""]
-        lines += [f"- {a['recipient_type']}: `{a['output_model']}` (approval {a['approval_id']}, {a['approved_by']}, "
-                  f"{a['approved_date']}, expires {a['expires_date']})" for a in recipients] or ["- none"]
+        lines += [
+            f"- {a['recipient_type']}: `{a['output_model']}` (approval {a['approval_id']}, {a['approved_by']}, "
+            f"{a['approved_date']}, expires {a['expires_date']})"
+            for a in recipients
+        ] or ["- none"]
         lines += ["", f"Models and sources holding its data ({len(models[cid])}):", ""]
         lines += [f"- {m}" for m in models[cid]] or ["- none"]
         lines.append("")

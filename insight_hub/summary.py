@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", type=Path, default=default_warehouse())
     parser.add_argument("--target-path", type=Path, default=Path(os.environ.get("DBT_TARGET_PATH", "target")))
-    parser.add_argument("--run-results", type=Path, help="run_results.json of the dbt build (default: the target path's)")
+    parser.add_argument(
+        "--run-results", type=Path, help="run_results.json of the dbt build (default: the target path's)"
+    )
     args = parser.parse_args(argv)
     if not args.warehouse.is_file():
         print(f"no warehouse at {args.warehouse}: run `make demo` first", file=sys.stderr)
@@ -66,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  warehouse     {args.warehouse.resolve()}")
     docs = args.target_path / "index.html"
     print(f"  docs          {docs.resolve()}  (browse: .venv/bin/dbt docs serve)")
-    print("  query a mart  .venv/bin/python -c \"import duckdb; print(duckdb.connect("
-          f"'{args.warehouse}', read_only=True).sql('select * from marts.ward_service_demand order by people_known_rate_per_1000 desc limit 10'))\"")
+    print(
+        '  query a mart  .venv/bin/python -c "import duckdb; print(duckdb.connect('
+        f"'{args.warehouse}', read_only=True).sql('select * from marts.ward_service_demand order by people_known_rate_per_1000 desc limit 10'))\""
+    )
     return 0
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import NoReturn
 
 from insight_hub.borough.config import FAULT_DEFAULTS, SERVICES, BoroughConfig, ConfigError, parse_fault
 from insight_hub.borough.generator import generate_borough
@@ -21,15 +22,35 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     defaults = BoroughConfig.__dataclass_fields__
-    parser = _Parser(prog="python -m insight_hub.borough", description="Generate the synthetic borough: reference files, service extracts and ground truth.")
-    parser.add_argument("--scale", type=float, default=defaults["scale"].default, help="1.0 = ~389,000 residents (default 1.0)")
+    parser = _Parser(
+        prog="python -m insight_hub.borough",
+        description="Generate the synthetic borough: reference files, service extracts and ground truth.",
+    )
+    parser.add_argument(
+        "--scale", type=float, default=defaults["scale"].default, help="1.0 = ~389,000 residents (default 1.0)"
+    )
     parser.add_argument("--seed", type=int, default=defaults["seed"].default, help="random seed (default 20261101)")
-    parser.add_argument("--landing", type=Path, default=defaults["landing"].default, help="landing folder (default data/landing)")
-    parser.add_argument("--truth", type=Path, default=defaults["truth"].default, help="ground truth folder (default data/ground_truth)")
-    parser.add_argument("--commission", default=defaults["commission"].default, help="commission id (default IH-2026-001)")
-    parser.add_argument("--as-of", type=date.fromisoformat, default=defaults["as_of"].default, help="YYYY-MM-DD (default 2026-11-01)")
-    parser.add_argument("--deliveries", type=int, default=defaults["deliveries"].default, help="monthly deliveries before --as-of (default 2)")
-    parser.add_argument("--services", default=",".join(SERVICES), help="comma-separated services (default all): " + ", ".join(SERVICES))
+    parser.add_argument(
+        "--landing", type=Path, default=defaults["landing"].default, help="landing folder (default data/landing)"
+    )
+    parser.add_argument(
+        "--truth", type=Path, default=defaults["truth"].default, help="ground truth folder (default data/ground_truth)"
+    )
+    parser.add_argument(
+        "--commission", default=defaults["commission"].default, help="commission id (default IH-2026-001)"
+    )
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, default=defaults["as_of"].default, help="YYYY-MM-DD (default 2026-11-01)"
+    )
+    parser.add_argument(
+        "--deliveries",
+        type=int,
+        default=defaults["deliveries"].default,
+        help="monthly deliveries before --as-of (default 2)",
+    )
+    parser.add_argument(
+        "--services", default=",".join(SERVICES), help="comma-separated services (default all): " + ", ".join(SERVICES)
+    )
     parser.add_argument(
         "--fault",
         action="append",
@@ -60,7 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         parser.error(str(error))
     summary = generate_borough(config, log=lambda line: print(line, flush=True))
-    print(f"done: {summary.extract_rows:,} extract rows in {len(summary.extracts)} files, {summary.seconds:.1f} s", flush=True)
+    print(
+        f"done: {summary.extract_rows:,} extract rows in {len(summary.extracts)} files, {summary.seconds:.1f} s",
+        flush=True,
+    )
     return 0
 
 

@@ -8,11 +8,11 @@ tests quote one set of numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 #: Service folders, in the order the generator writes them.
 SERVICES: tuple[str, ...] = (
@@ -140,7 +140,9 @@ class BoroughConfig:
             raise ConfigError(f"--landing ({self.landing}) must not be inside --truth ({self.truth})")
         # Services in canonical order and every fault present, so equal runs compare equal.
         object.__setattr__(self, "services", tuple(s for s in SERVICES if s in self.services))
-        object.__setattr__(self, "faults", MappingProxyType({n: float(self.faults.get(n, FAULT_DEFAULTS[n])) for n in FAULT_NAMES}))
+        object.__setattr__(
+            self, "faults", MappingProxyType({n: float(self.faults.get(n, FAULT_DEFAULTS[n])) for n in FAULT_NAMES})
+        )
 
     @property
     def periods(self) -> tuple[Period, ...]:

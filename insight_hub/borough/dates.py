@@ -66,14 +66,19 @@ def format_days(days: np.ndarray, template: str) -> np.ndarray:
     distinct, inverse = np.unique(days[present], return_inverse=True)
     y, m, d = components(distinct)
     texts = np.array(
-        [template.format(y=a, m=b, d=c, mon=MONTH_ABBREVIATIONS[b - 1]) for a, b, c in zip(y.tolist(), m.tolist(), d.tolist())],
+        [
+            template.format(y=a, m=b, d=c, mon=MONTH_ABBREVIATIONS[b - 1])
+            for a, b, c in zip(y.tolist(), m.tolist(), d.tolist(), strict=True)
+        ],
         dtype=object,
     )
     out[present] = texts[inverse]
     return out
 
 
-def format_with_alternatives(days: np.ndarray, template: str, alternative: np.ndarray, choice: np.ndarray) -> np.ndarray:
+def format_with_alternatives(
+    days: np.ndarray, template: str, alternative: np.ndarray, choice: np.ndarray
+) -> np.ndarray:
     """Days in `template`, except rows where `alternative` is true, which use
     ALTERNATIVE_FORMATS[choice] (or ISO / dd.mm.yyyy when that would read the same)."""
     out = format_days(days, template)

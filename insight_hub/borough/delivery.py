@@ -4,9 +4,10 @@ duplicate rows and the ground truth of each delivered row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Callable, Literal, Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -108,7 +109,9 @@ class Context:
         y, m, d = components(self.population.persons["dob"].to_numpy()[person])
         return from_components(y + years, m, d)
 
-    def event_bounds(self, person: np.ndarray, min_age: int = 0, max_age: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def event_bounds(
+        self, person: np.ndarray, min_age: int = 0, max_age: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Earliest and latest event day for each person within the three-year window,
         at ages min_age..max_age (inclusive) and after any move into the borough."""
         low = np.maximum(np.maximum(self.window_start, self.arrival[person]), self.birthday(person, min_age))
@@ -166,7 +169,9 @@ def choose(rng: np.random.Generator, options: Mapping[str, float], n: int) -> np
     return labels[rng.choice(len(labels), size=n, p=weights / weights.sum())]
 
 
-def sex_labels(rng: np.random.Generator, male: np.ndarray, female_label: str, male_label: str, other: Mapping[str, float]) -> np.ndarray:
+def sex_labels(
+    rng: np.random.Generator, male: np.ndarray, female_label: str, male_label: str, other: Mapping[str, float]
+) -> np.ndarray:
     """Sex in a system's coding; a share of rows gets one of the `other` labels."""
     out = np.where(male, male_label, female_label).astype(object)
     u = rng.random(len(male))
@@ -194,7 +199,9 @@ def deliver(ctx: Context, spec: ExtractSpec, records: pd.DataFrame, render: Rend
     everything earlier). Rows are ordered by event day, then record reference."""
     rng = ctx.rng(spec.source_table, "faults")
     records = records.reset_index(drop=True)
-    flags = apply_faults(records, spec.fields, ctx.config.faults, rng, ctx.nicknames, ctx.population.addresses["postcode"].to_numpy())
+    flags = apply_faults(
+        records, spec.fields, ctx.config.faults, rng, ctx.nicknames, ctx.population.addresses["postcode"].to_numpy()
+    )
     records["mixed_format"] = flags[:, COLUMN["mixed_date_format"]]
     records["alt_format"] = rng.integers(0, 4, len(records))
     duplicate = flags[:, COLUMN["duplicate_row"]].copy()
@@ -202,8 +209,12 @@ def deliver(ctx: Context, spec: ExtractSpec, records: pd.DataFrame, render: Rend
     flags[:, COLUMN["duplicate_row"]] = False
     labels = fault_labels(flags)  # every row as first delivered
     if "period" not in records:
-        records["period"] = np.minimum(np.searchsorted(ctx.period_ends, records["event"].to_numpy(), side="left"), len(ctx.periods) - 1)
-    order = np.lexsort((records["record_ref"].to_numpy(dtype=str), records["event"].to_numpy(), records["period"].to_numpy()))
+        records["period"] = np.minimum(
+            np.searchsorted(ctx.period_ends, records["event"].to_numpy(), side="left"), len(ctx.periods) - 1
+        )
+    order = np.lexsort(
+        (records["record_ref"].to_numpy(dtype=str), records["event"].to_numpy(), records["period"].to_numpy())
+    )
     files = []
     period_of = records["period"].to_numpy()
     for k, period in enumerate(ctx.periods):

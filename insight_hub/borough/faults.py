@@ -15,8 +15,8 @@ writes those rows twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,9 @@ def apply_faults(
         rows = hit("name_swap", (forename != "") & (surname != ""))
         forename[rows], surname[rows] = surname[rows], forename[rows]
         rows = hit("nickname", pd.Series(forename).isin(list(nicknames)).to_numpy())
-        forename[rows] = [nicknames[f][int(u * len(nicknames[f]))] for f, u in zip(forename[rows], detail[rows, 0])]
+        forename[rows] = [
+            nicknames[f][int(u * len(nicknames[f]))] for f, u in zip(forename[rows], detail[rows, 0], strict=True)
+        ]
         forename_length = pd.Series(forename, dtype=str).str.len().to_numpy().copy()
         surname_length = pd.Series(surname, dtype=str).str.len().to_numpy()
         rows = hit("initial_only", forename_length >= 2)
@@ -84,9 +86,25 @@ def apply_faults(
         forename_length[rows] = 1
         on_forename = detail[:, 1] < 0.5  # which name a typo hits; a transposition hits the other
         typo_length = np.where(on_forename, forename_length, surname_length)
-        _edit(hit("name_typo", typo_length >= 2), on_forename, forename, surname, lambda v, r: _typo(v, detail[r, 2], detail[r, 3]), flags, "name_typo")
+        _edit(
+            hit("name_typo", typo_length >= 2),
+            on_forename,
+            forename,
+            surname,
+            lambda v, r: _typo(v, detail[r, 2], detail[r, 3]),
+            flags,
+            "name_typo",
+        )
         swap_length = np.where(on_forename, surname_length, forename_length)
-        _edit(hit("name_transposition", swap_length >= 3), ~on_forename, forename, surname, lambda v, r: _transpose(v, detail[r, 2]), flags, "name_transposition")
+        _edit(
+            hit("name_transposition", swap_length >= 3),
+            ~on_forename,
+            forename,
+            surname,
+            lambda v, r: _transpose(v, detail[r, 2]),
+            flags,
+            "name_transposition",
+        )
         records["forename"] = forename
         records["surname"] = surname
 
@@ -198,7 +216,9 @@ def _typo(name: str, u_op: float, u_pos: float) -> str:
 
 def _transpose(name: str, u: float) -> str:
     """Two adjacent letters (after the first) exchanged."""
-    pairs = [i for i in range(1, len(name) - 1) if name[i].isalpha() and name[i + 1].isalpha() and name[i] != name[i + 1]]
+    pairs = [
+        i for i in range(1, len(name) - 1) if name[i].isalpha() and name[i + 1].isalpha() and name[i] != name[i + 1]
+    ]
     if not pairs:
         return name
     i = pairs[int(u * len(pairs))]
@@ -219,6 +239,10 @@ def _reformat_postcodes(postcodes: np.ndarray, u: np.ndarray) -> np.ndarray:
     changed = np.where(
         u < 1 / 3,
         text.str.lower().to_numpy(dtype=object),
-        np.where(u < 2 / 3, text.str.replace(" ", "").to_numpy(dtype=object), text.str.replace(" ", "  ").to_numpy(dtype=object)),
+        np.where(
+            u < 2 / 3,
+            text.str.replace(" ", "").to_numpy(dtype=object),
+            text.str.replace(" ", "  ").to_numpy(dtype=object),
+        ),
     )
     return changed.astype(object)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
-from typing import Callable
 
 import pyarrow as pa
 
@@ -56,7 +56,9 @@ def generate_borough(config: BoroughConfig, log: Callable[[str], None] | None = 
     if log:
         log(f"borough: scale {config.scale:g}, seed {config.seed}, as of {config.as_of}, deliveries {periods}")
     geo = build_geography(config.seed)
-    say(f"geography: {len(geo.wards)} wards, {len(geo.lsoas)} LSOAs, {int(geo.postcodes['live'].sum()):,} live postcodes")
+    say(
+        f"geography: {len(geo.wards)} wards, {len(geo.lsoas)} LSOAs, {int(geo.postcodes['live'].sum()):,} live postcodes"
+    )
     population = build_population(config, geo, NameBook())
     n_residents = int((population.persons["kind"] == RESIDENT).sum())
     say(

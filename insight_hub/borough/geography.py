@@ -87,14 +87,36 @@ POST_TOWNS = {"HA8": "Edgware", "EN4": "Barnet", "EN5": "Barnet"}  # every other
 #: Real districts outside the borough (absent from the postcode directory): neighbours for
 #: out-of-borough pupils, plus farther ones for people who moved in from elsewhere.
 NEIGHBOUR_DISTRICTS: dict[str, str] = {
-    "HA3": "Harrow", "HA7": "Stanmore", "HA5": "Pinner", "N13": "London", "N17": "London",
-    "N18": "London", "N9": "London", "NW10": "London", "NW6": "London", "EN2": "Enfield",
-    "EN1": "Enfield", "N22": "London", "N10": "London", "N6": "London", "NW8": "London",
+    "HA3": "Harrow",
+    "HA7": "Stanmore",
+    "HA5": "Pinner",
+    "N13": "London",
+    "N17": "London",
+    "N18": "London",
+    "N9": "London",
+    "NW10": "London",
+    "NW6": "London",
+    "EN2": "Enfield",
+    "EN1": "Enfield",
+    "N22": "London",
+    "N10": "London",
+    "N6": "London",
+    "NW8": "London",
 }
 FAR_DISTRICTS: dict[str, str] = {
-    "M14": "Manchester", "B15": "Birmingham", "LS6": "Leeds", "BS6": "Bristol", "CB1": "Cambridge",
-    "E17": "London", "SE15": "London", "SW9": "London", "W12": "London", "AL1": "St Albans",
-    "WD6": "Borehamwood", "WD23": "Bushey", "EN6": "Potters Bar",
+    "M14": "Manchester",
+    "B15": "Birmingham",
+    "LS6": "Leeds",
+    "BS6": "Bristol",
+    "CB1": "Cambridge",
+    "E17": "London",
+    "SE15": "London",
+    "SW9": "London",
+    "W12": "London",
+    "AL1": "St Albans",
+    "WD6": "Borehamwood",
+    "WD23": "Bushey",
+    "EN6": "Potters Bar",
 }
 
 STREET_STEMS = (
@@ -114,13 +136,45 @@ STREET_STEMS = (
     " Robin Finch Linnet Plover Swan Kingfisher Osprey Merlin Brontë"
 ).split()
 STREET_SUFFIXES = (
-    ("Road", 5.0), ("Avenue", 3.0), ("Close", 2.5), ("Gardens", 2.0), ("Way", 1.5), ("Drive", 1.5), ("Lane", 1.2),
-    ("Crescent", 1.0), ("Grove", 1.0), ("Street", 0.8), ("Rise", 0.5), ("Walk", 0.5), ("Place", 0.5), ("Hill", 0.4),
-    ("Park", 0.4), ("Mews", 0.4), ("View", 0.3), ("Terrace", 0.3), ("Square", 0.2),
+    ("Road", 5.0),
+    ("Avenue", 3.0),
+    ("Close", 2.5),
+    ("Gardens", 2.0),
+    ("Way", 1.5),
+    ("Drive", 1.5),
+    ("Lane", 1.2),
+    ("Crescent", 1.0),
+    ("Grove", 1.0),
+    ("Street", 0.8),
+    ("Rise", 0.5),
+    ("Walk", 0.5),
+    ("Place", 0.5),
+    ("Hill", 0.4),
+    ("Park", 0.4),
+    ("Mews", 0.4),
+    ("View", 0.3),
+    ("Terrace", 0.3),
+    ("Square", 0.2),
 )
 BUILDING_SUFFIXES = ("House", "Court", "Lodge", "Mansions", "Point", "Heights")
-SAINTS = ("Mary", "John", "Joseph", "Michael", "Paul", "Andrew", "Catherine", "Agnes", "Theresa", "Vincent",
-          "James", "Margaret", "Matthew", "Anne", "Peter", "Luke")
+SAINTS = (
+    "Mary",
+    "John",
+    "Joseph",
+    "Michael",
+    "Paul",
+    "Andrew",
+    "Catherine",
+    "Agnes",
+    "Theresa",
+    "Vincent",
+    "James",
+    "Margaret",
+    "Matthew",
+    "Anne",
+    "Peter",
+    "Luke",
+)
 
 #: Property classifications (AddressBase) and their bedrooms-ish capacity for matching households.
 CLASSIFICATIONS = ("RD02", "RD03", "RD04", "RD06", "RH02")
@@ -178,7 +232,7 @@ def _lsoas(rng: np.random.Generator) -> pd.DataFrame:
         {
             "msoa_code": [f"X02{6000 + k:06d}" for k in number],
             "msoa_name": [f"{LAD_NAME} {k:03d}" for k in number],
-            "name": [f"{LAD_NAME} {k:03d}{c}" for k, c in zip(number, letters)],
+            "name": [f"{LAD_NAME} {k:03d}{c}" for k, c in zip(number, letters, strict=True)],
             "ward": ward,
             "easting": easting,
             "northing": northing,
@@ -248,7 +302,12 @@ def _postcodes(rng: np.random.Generator, lsoas: pd.DataFrame, oas: pd.DataFrame)
     )
     district = lsoa_district[lsoa]
     sector_choice = rng.random(len(lsoas))
-    lsoa_sector = np.array([DISTRICT_SECTORS[d][int(u * len(DISTRICT_SECTORS[d]))] for d, u in zip(lsoa_district, sector_choice)])
+    lsoa_sector = np.array(
+        [
+            DISTRICT_SECTORS[d][int(u * len(DISTRICT_SECTORS[d]))]
+            for d, u in zip(lsoa_district, sector_choice, strict=True)
+        ]
+    )
     sector = lsoa_sector[lsoa].copy()
     moved = rng.random(len(oa)) < 0.2
     for d, sectors in DISTRICT_SECTORS.items():
@@ -334,7 +393,11 @@ def _streets(rng: np.random.Generator, postcodes: pd.DataFrame) -> pd.DataFrame:
 
 
 SEGMENT_GROUPS = (
-    ("A", "Established Affluence", ("Leafy Executive Enclaves", "Prosperous Empty Nesters", "Garden Suburb Professionals")),
+    (
+        "A",
+        "Established Affluence",
+        ("Leafy Executive Enclaves", "Prosperous Empty Nesters", "Garden Suburb Professionals"),
+    ),
     ("B", "Comfortable Suburbia", ("Settled Semi Families", "Mature Homeowners", "Commuter Couples")),
     ("C", "Urban Professionals", ("City Sharers", "Young Flat Owners", "Diverse Graduates")),
     ("D", "Family Foundations", ("Busy Young Families", "Multigenerational Homes", "Mortgaged Terraces")),
@@ -369,7 +432,9 @@ def _schools(rng: np.random.Generator) -> pd.DataFrame:
             (f"{ward.locality} Academy" if w % 3 == 0 else f"{ward_stems[3]} High School", w, "secondary"),
         ]
     urns = 900_000 + unique_draws(rng, 1_000, 99_999, len(rows))
-    return pd.DataFrame({"urn": urns, "name": [r[0] for r in rows], "ward": [r[1] for r in rows], "phase": [r[2] for r in rows]})
+    return pd.DataFrame(
+        {"urn": urns, "name": [r[0] for r in rows], "ward": [r[1] for r in rows], "phase": [r[2] for r in rows]}
+    )
 
 
 def _practices() -> pd.DataFrame:
@@ -391,16 +456,21 @@ def build_properties(geo: Geography, n_households: int, rng: np.random.Generator
     dep = geo.wards["deprivation"].to_numpy()
     # Rows: RD02 detached, RD03 semi, RD04 terraced, RD06 flat, RH02 HMO, by ward deprivation.
     class_weights = np.stack(
-        [0.14 * (1 - dep), 0.30 * (1 - 0.5 * dep), np.full_like(dep, 0.16), 0.25 + 0.28 * dep, 0.012 + 0.03 * dep], axis=1
+        [0.14 * (1 - dep), 0.30 * (1 - 0.5 * dep), np.full_like(dep, 0.16), 0.25 + 0.28 * dep, 0.012 + 0.03 * dep],
+        axis=1,
     )
     classification = categorical_rows(rng, class_weights[ward])
     is_flat = classification == 3
     street = postcodes["street"].to_numpy()[postcode]
     order = np.lexsort((rng.random(n), is_flat, postcode, street))
-    postcode, classification, is_flat, street, status = (a[order] for a in (postcode, classification, is_flat, street, status))
+    postcode, classification, is_flat, street, status = (
+        a[order] for a in (postcode, classification, is_flat, street, status)
+    )
     frame = pd.DataFrame({"postcode": postcode, "street": street, "flat": is_flat, "house": ~is_flat})
     house_rank = frame.groupby(["postcode", "flat"]).cumcount().to_numpy()
-    per_postcode = frame.groupby("postcode").agg(street=("street", "first"), houses=("house", "sum"), flats=("flat", "sum"))
+    per_postcode = frame.groupby("postcode").agg(
+        street=("street", "first"), houses=("house", "sum"), flats=("flat", "sum")
+    )
     purpose_built = rng.random(len(per_postcode)) < 0.6
     per_postcode["purpose_built"] = purpose_built
     per_postcode["slots"] = per_postcode["houses"] + np.where(purpose_built, 0, (per_postcode["flats"] + 1) // 2)
@@ -413,17 +483,23 @@ def build_properties(geo: Geography, n_households: int, rng: np.random.Generator
     houses = info["houses"].to_numpy()
     built = info["purpose_built"].to_numpy()
     flat_rank = np.where(is_flat, house_rank, 0)
-    number = np.where(
-        ~is_flat, offset + house_rank + 1, np.where(built, 0, offset + houses + flat_rank // 2 + 1)
-    )
+    number = np.where(~is_flat, offset + house_rank + 1, np.where(built, 0, offset + houses + flat_rank // 2 + 1))
     sao = np.where(
         is_flat,
-        np.where(built, np.char.add("Flat ", (flat_rank % 12 + 1).astype(str)), np.char.add("Flat ", np.where(flat_rank % 2 == 0, "A", "B"))),
+        np.where(
+            built,
+            np.char.add("Flat ", (flat_rank % 12 + 1).astype(str)),
+            np.char.add("Flat ", np.where(flat_rank % 2 == 0, "A", "B")),
+        ),
         "",
     ).astype(object)
     stems = np.array(STREET_STEMS, dtype=object)
     building_index = info["building_offset"].to_numpy() + flat_rank // 12 + street * 7
-    building_name = stems[(building_index * 5) % len(stems)] + " " + np.array(BUILDING_SUFFIXES, dtype=object)[building_index % len(BUILDING_SUFFIXES)]
+    building_name = (
+        stems[(building_index * 5) % len(stems)]
+        + " "
+        + np.array(BUILDING_SUFFIXES, dtype=object)[building_index % len(BUILDING_SUFFIXES)]
+    )
     pao_text = np.where(is_flat & built, building_name, "").astype(object)
     district = postcodes["district"].to_numpy()[postcode]
     locality = geo.wards["locality"].to_numpy()[postcodes["ward"].to_numpy()[postcode]]

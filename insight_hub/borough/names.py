@@ -9,8 +9,8 @@ of these is a real person: forenames and surnames are combined at random.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
@@ -217,8 +217,7 @@ POOLS: Mapping[str, NamePool] = {
             " Ziad, Hamza"
         ),
         female=_split(
-            "Layla, Noor, Mariam, Fatima, Yasmin, Rania, Hala, Dina, Salma, Lina, Reem, Amal, Huda, Nour, Farah,"
-            " Zeina"
+            "Layla, Noor, Mariam, Fatima, Yasmin, Rania, Hala, Dina, Salma, Lina, Reem, Amal, Huda, Nour, Farah, Zeina"
         ),
         surnames=_split(
             "Al-Hassan, El-Sayed, Haddad, Khalil, Mansour, Nasser, Saleh, Hamdan, Abboud, Al-Amin, Ibrahim,"
@@ -317,7 +316,9 @@ class NameBook:
             for k, pool in enumerate(POOLS.values())
             for male in (False, True)
         }
-        self._surname = {k: _weighted([surname_index[n] for n in pool.surnames]) for k, pool in enumerate(POOLS.values())}
+        self._surname = {
+            k: _weighted([surname_index[n] for n in pool.surnames]) for k, pool in enumerate(POOLS.values())
+        }
 
     def draw_forenames(self, rng: np.random.Generator, pools: np.ndarray, male: np.ndarray) -> np.ndarray:
         """A forename index per person from their pool and sex."""

@@ -19,10 +19,10 @@ from insight_hub.borough.config import HOUSEHOLDS_AT_SCALE_1, RESIDENTS_AT_SCALE
 from insight_hub.borough.dates import NO_DATE, day_number
 from insight_hub.borough.geography import (
     FAR_DISTRICTS,
+    INWARD_LETTERS,
     NEIGHBOUR_DISTRICTS,
     STREET_STEMS,
     STREET_SUFFIXES,
-    INWARD_LETTERS,
     WARDS,
     Geography,
     build_properties,
@@ -153,7 +153,11 @@ def _household_structure(rng: np.random.Generator, n: int, n_residents: int) -> 
     kind = categorical(rng, HOUSEHOLD_TYPE_SHARES, n)
     partner = np.isin(kind, (COUPLE, COUPLE_KIDS)) | ((kind == MULTIGEN) & (rng.random(n) < 0.85))
     children = np.zeros(n, dtype=np.int64)
-    for k, weights in ((COUPLE_KIDS, [0.5, 0.35, 0.11, 0.04]), (LONE_PARENT, [0.6, 0.3, 0.1]), (MULTIGEN, [0.5, 0.4, 0.1])):
+    for k, weights in (
+        (COUPLE_KIDS, [0.5, 0.35, 0.11, 0.04]),
+        (LONE_PARENT, [0.6, 0.3, 0.1]),
+        (MULTIGEN, [0.5, 0.4, 0.1]),
+    ):
         rows = np.flatnonzero(kind == k)
         children[rows] = 1 + categorical(rng, weights, len(rows))
     adult_children = (np.isin(kind, (COUPLE_KIDS, LONE_PARENT)) & (rng.random(n) < 0.45)).astype(np.int64)
@@ -233,8 +237,16 @@ def _members(rng: np.random.Generator, households: pd.DataFrame, as_of: int) -> 
             kind == SHARERS,
         ],
         [
-            np.where(rng.random(n) < 0.45, 65 * 365.25 + rng.triangular(0, 0, 31, n) * 365.25, rng.triangular(20, 30, 65, n) * 365.25),
-            np.where(rng.random(n) < 0.55, 60 * 365.25 + rng.triangular(0, 4, 34, n) * 365.25, rng.triangular(21, 29, 60, n) * 365.25),
+            np.where(
+                rng.random(n) < 0.45,
+                65 * 365.25 + rng.triangular(0, 0, 31, n) * 365.25,
+                rng.triangular(20, 30, 65, n) * 365.25,
+            ),
+            np.where(
+                rng.random(n) < 0.55,
+                60 * 365.25 + rng.triangular(0, 4, 34, n) * 365.25,
+                rng.triangular(21, 29, 60, n) * 365.25,
+            ),
             rng.triangular(19, 25, 46, n) * 365.25,
         ],
         default=np.minimum(oldest + rng.uniform(20, 40, n) * 365.25, parent_high),
@@ -248,7 +260,9 @@ def _members(rng: np.random.Generator, households: pd.DataFrame, as_of: int) -> 
     # Partner: a similar age; of the other sex in 95% of couples.
     partner_hh = np.flatnonzero(households["partner"].to_numpy())
     partner_age = head_age[partner_hh] + rng.normal(0, 3.5, len(partner_hh)) * 365.25
-    partner_age = np.clip(partner_age, np.maximum(18 * 365.25, parent_low[partner_hh]), np.maximum(18 * 365.25, parent_high[partner_hh]))
+    partner_age = np.clip(
+        partner_age, np.maximum(18 * 365.25, parent_low[partner_hh]), np.maximum(18 * 365.25, parent_high[partner_hh])
+    )
     partner_male = np.where(rng.random(len(partner_hh)) < 0.95, ~head_male[partner_hh], head_male[partner_hh])
     # Grandparents: the head's parents.
     gp_counts = households["grandparents"].to_numpy()
@@ -284,7 +298,9 @@ def _members(rng: np.random.Generator, households: pd.DataFrame, as_of: int) -> 
             ),
         }
     )
-    frame = frame.sort_values(["hh", "role", "age_days"], ascending=[True, True, False], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["hh", "role", "age_days"], ascending=[True, True, False], kind="stable").reset_index(
+        drop=True
+    )
     age = np.floor(frame["age_days"].to_numpy()).astype(np.int64)
     frame["dob"] = as_of - 1 - age
     frame["household_id"] = households["household_id"].to_numpy()[frame["hh"].to_numpy()]
@@ -362,7 +378,9 @@ def _ethnicity(rng: np.random.Generator, persons: pd.DataFrame, households: pd.D
     persons["group"] = group.astype(np.int64)
 
 
-def _draw_names(rng: np.random.Generator, groups: np.ndarray, male: np.ndarray, names: NameBook) -> dict[str, np.ndarray]:
+def _draw_names(
+    rng: np.random.Generator, groups: np.ndarray, male: np.ndarray, names: NameBook
+) -> dict[str, np.ndarray]:
     """Forename, two possible middle names and a surname for people of the given groups."""
     forename_pool = categorical_rows(rng, FORENAME_MIX[groups])
     surname_pool = categorical_rows(rng, SURNAME_MIX[groups])
@@ -439,13 +457,23 @@ class _MoveTargets:
         names = list(districts)
         district = np.array(names, dtype=object)[rng.integers(0, len(names), n)]
         letters = np.array(list(INWARD_LETTERS), dtype=object)
-        inward = rng.integers(0, 10, n).astype(str).astype(object) + letters[rng.integers(0, 20, n)] + letters[rng.integers(0, 20, n)]
+        inward = (
+            rng.integers(0, 10, n).astype(str).astype(object)
+            + letters[rng.integers(0, 20, n)]
+            + letters[rng.integers(0, 20, n)]
+        )
         suffixes = np.array([s for s, _ in STREET_SUFFIXES], dtype=object)
-        street = np.array(STREET_STEMS, dtype=object)[rng.integers(0, len(STREET_STEMS), n)] + " " + suffixes[rng.integers(0, 6, n)]
+        street = (
+            np.array(STREET_STEMS, dtype=object)[rng.integers(0, len(STREET_STEMS), n)]
+            + " "
+            + suffixes[rng.integers(0, 6, n)]
+        )
         flat = rng.random(n) < 0.3
         new = pd.DataFrame(
             {
-                "sao": np.where(flat, "Flat " + pd.Series(rng.integers(1, 30, n)).astype(str).to_numpy(dtype=object), ""),
+                "sao": np.where(
+                    flat, "Flat " + pd.Series(rng.integers(1, 30, n)).astype(str).to_numpy(dtype=object), ""
+                ),
                 "pao_number": rng.integers(1, 240, n),
                 "pao_text": "",
                 "street": street,
@@ -520,7 +548,9 @@ def _individuals(
     return frame
 
 
-def _ghosts(rng: np.random.Generator, names: NameBook, properties: pd.DataFrame, as_of: int, n_residents: int) -> pd.DataFrame:
+def _ghosts(
+    rng: np.random.Generator, names: NameBook, properties: pd.DataFrame, as_of: int, n_residents: int
+) -> pd.DataFrame:
     """People who moved out of the borough but are still registered with a Barnet GP
     at their old Barnet address (about 3% of residents)."""
     n = round(0.03 * n_residents)
@@ -584,7 +614,9 @@ def _attributes(rng: np.random.Generator, persons: pd.DataFrame, as_of: int) -> 
     persons["email_style"] = np.where(has_email, rng.integers(0, 4, n), -1)
     persons["email_number"] = rng.integers(1, 99, n)
     persons["email_domain"] = rng.integers(0, len(EMAIL_DOMAINS), n)
-    persons["mobile"] = np.where((age >= 14) & (rng.random(n) < 0.85), 7_000_000_000 + rng.integers(100_000_000, 999_999_999, n), -1)
+    persons["mobile"] = np.where(
+        (age >= 14) & (rng.random(n) < 0.85), 7_000_000_000 + rng.integers(100_000_000, 999_999_999, n), -1
+    )
     persons["school_u"] = rng.random(n)
 
 
@@ -654,7 +686,9 @@ def _gp_registration(rng: np.random.Generator, persons: pd.DataFrame, last_day: 
     reregistered = moved & (from_outside | (rng.random(n) < 0.7))
     registered = np.where(reregistered, move + rng.integers(0, 90, n), registered)
     ghost = kind == GHOST
-    registered[ghost] = np.maximum(left[ghost] - np.floor(rng.exponential(6 * 365.25, int(ghost.sum()))).astype(np.int64), dob[ghost] + 7)
+    registered[ghost] = np.maximum(
+        left[ghost] - np.floor(rng.exponential(6 * 365.25, int(ghost.sum()))).astype(np.int64), dob[ghost] + 7
+    )
     registered = np.maximum(registered, dob)
     registered[registered > last_day] = NO_DATE
     registered[kind == OUT_OF_BOROUGH_PUPIL] = NO_DATE
@@ -678,7 +712,9 @@ def _address_table(properties: pd.DataFrame, external: pd.DataFrame) -> pd.DataF
     )
     outside = external.assign(uprn=0, locality="", lsoa=-1, ward=-1)[barnet.columns]
     table = pd.concat([barnet, outside], ignore_index=True)
-    number = np.where(table["pao_number"].to_numpy() > 0, table["pao_number"].astype(str).to_numpy(dtype=object) + " ", "")
+    number = np.where(
+        table["pao_number"].to_numpy() > 0, table["pao_number"].astype(str).to_numpy(dtype=object) + " ", ""
+    )
     thoroughfare = number + table["street"].to_numpy(dtype=object)
     sao = table["sao"].to_numpy(dtype=object)
     pao_text = table["pao_text"].to_numpy(dtype=object)
@@ -687,6 +723,8 @@ def _address_table(properties: pd.DataFrame, external: pd.DataFrame) -> pd.DataF
     table["thoroughfare"] = thoroughfare
     table["line1"] = np.where(premises != "", premises + ", " + thoroughfare, thoroughfare)
     locality = table["locality"].to_numpy(dtype=object)
-    with_locality = np.where(locality != "", table["line1"].to_numpy(dtype=object) + ", " + locality, table["line1"].to_numpy(dtype=object))
+    with_locality = np.where(
+        locality != "", table["line1"].to_numpy(dtype=object) + ", " + locality, table["line1"].to_numpy(dtype=object)
+    )
     table["one_line"] = with_locality + ", " + table["town"].to_numpy(dtype=object)
     return table

@@ -86,7 +86,9 @@ def postcode_directory(geo: Geography) -> pd.DataFrame:
 
 
 def ward_lookup(geo: Geography) -> pd.DataFrame:
-    return pd.DataFrame({"WD22CD": geo.wards["code"], "WD22NM": geo.wards["name"], "LAD22CD": LAD_CODE, "LAD22NM": LAD_NAME})
+    return pd.DataFrame(
+        {"WD22CD": geo.wards["code"], "WD22NM": geo.wards["name"], "LAD22CD": LAD_CODE, "LAD22NM": LAD_NAME}
+    )
 
 
 def output_area_lookup(geo: Geography) -> pd.DataFrame:
@@ -206,8 +208,8 @@ def household_segments(geo: Geography) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Postcode": live["pcds"].to_numpy(),
-            "Segment Code": [f"{SEGMENT_GROUPS[g][0]}{s % 3 + 1:02d}" for g, s in zip(group, segment)],
-            "Segment Name": [SEGMENT_GROUPS[g][2][s % 3] for g, s in zip(group, segment)],
+            "Segment Code": [f"{SEGMENT_GROUPS[g][0]}{s % 3 + 1:02d}" for g, s in zip(group, segment, strict=True)],
+            "Segment Name": [SEGMENT_GROUPS[g][2][s % 3] for g, s in zip(group, segment, strict=True)],
             "Group Code": [SEGMENT_GROUPS[g][0] for g in group],
             "Group Name": [SEGMENT_GROUPS[g][1] for g in group],
             "Licence": SEGMENT_VENDOR_LICENCE,

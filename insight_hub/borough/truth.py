@@ -71,7 +71,9 @@ def person_truth(population: Population, lsoa_codes: np.ndarray) -> pa.Table:
             "sex": pa.array(np.where(persons["male"].to_numpy(), "M", "F"), pa.string()),
             "birth_year": pa.array(dob.astype("datetime64[Y]").astype(np.int64) + 1970, pa.int32()),
             "ethnic_group_code": pa.array(persons["group"].to_numpy(), pa.int32()),
-            "lsoa21_code": pa.array(np.where(resident & (lsoa >= 0), lsoa_codes[np.maximum(lsoa, 0)], None), pa.string()),
+            "lsoa21_code": pa.array(
+                np.where(resident & (lsoa >= 0), lsoa_codes[np.maximum(lsoa, 0)], None), pa.string()
+            ),
         },
         schema=PERSONS_SCHEMA,
     )

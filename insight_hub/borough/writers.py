@@ -47,7 +47,10 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str, stamped: datetime) -
         # ExcelWriter directly: openpyxl's save() would stamp `modified` with the current time.
         ExcelWriter(workbook, archive).write_data()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for member in source.infolist():
             info = zipfile.ZipInfo(member.filename, date_time=ZIP_TIMESTAMP)
             info.compress_type = zipfile.ZIP_DEFLATED

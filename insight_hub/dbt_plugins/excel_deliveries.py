@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import glob
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from dbt.adapters.duckdb.plugins import BasePlugin

@@ -47,13 +47,19 @@ class Plugin(BasePlugin):
 
     def violations(self, as_of: str, store_failures: bool, invocation_id: str, run_vars: str) -> list[str]:
         if not self._manifest.is_file():
-            return [f"{self._manifest}: no manifest to judge the run by (dbt writes it while parsing; "
-                    "run dbt without --no-write-json)"]
+            return [
+                f"{self._manifest}: no manifest to judge the run by (dbt writes it while parsing; "
+                "run dbt without --no-write-json)"
+            ]
         parsed = manifest.load(self._manifest)
         written_by = parsed.get("metadata", {}).get("invocation_id")
         if written_by != invocation_id:
-            return [f"{self._manifest} was written by dbt invocation {written_by}, not by this run ({invocation_id}): "
-                    "run dbt without --no-write-json, and point DBT_TARGET_PATH (not --target-path) at its target folder"]
+            return [
+                f"{self._manifest} was written by dbt invocation {written_by}, not by this run ({invocation_id}): "
+                "run dbt without --no-write-json, and point DBT_TARGET_PATH (not --target-path) at its target folder"
+            ]
         settings = rules.Settings.from_project(dt.date.fromisoformat(as_of), store_failures, self._project_dir)
-        return [*rules.run_vars_violations(json.loads(run_vars), self._project_dir),
-                *rules.violations(parsed, registers.load(self._registers), settings)]
+        return [
+            *rules.run_vars_violations(json.loads(run_vars), self._project_dir),
+            *rules.violations(parsed, registers.load(self._registers), settings),
+        ]

@@ -52,7 +52,9 @@ class Plugin(BasePlugin):
         return retention.expired_commissions(
             registers.read_register("commissions", self._registers),
             registers.read_register("retention_exceptions", self._registers),
-            as_of, retention.hub_retention_years(self._project_dir))
+            as_of,
+            retention.hub_retention_years(self._project_dir),
+        )
 
     def purge_landing(self, commission_id: str, as_of: dt.date, apply: bool) -> int:
         if not re.fullmatch(r"[A-Za-z0-9-]+", commission_id or ""):

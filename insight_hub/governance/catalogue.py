@@ -37,16 +37,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer import build_scope, qualify
-from sqlglot.schema import MappingSchema
 from sqlglot.optimizer.scope import Scope, find_all_in_scope
+from sqlglot.schema import MappingSchema
 
 from insight_hub.governance import manifest as m
 from insight_hub.summary import default_warehouse
@@ -67,8 +68,19 @@ SOURCE_CATALOG = "__source__"
 # Aggregates that summarise values (a count, a total, a spread, a yes/no over
 # the group) rather than return one of them.
 SUMMARISING = (
-    exp.Count, exp.CountIf, exp.ApproxDistinct, exp.Sum, exp.Avg, exp.Stddev, exp.StddevPop, exp.StddevSamp,
-    exp.Variance, exp.VariancePop, exp.LogicalOr, exp.LogicalAnd, exp.Grouping,
+    exp.Count,
+    exp.CountIf,
+    exp.ApproxDistinct,
+    exp.Sum,
+    exp.Avg,
+    exp.Stddev,
+    exp.StddevPop,
+    exp.StddevSamp,
+    exp.Variance,
+    exp.VariancePop,
+    exp.LogicalOr,
+    exp.LogicalAnd,
+    exp.Grouping,
 )
 RelationKey = tuple[str, str, str]
 
@@ -130,8 +142,12 @@ def catalogue_violations(manifest: dict, catalogue: Iterable[tuple[str, str, str
         _, _, level = m.classification(resource, column)
         declared = m.column_meta(m.columns_by_name(resource)[column.lower()])
         if level is None or ("data_category" not in declared and m.meta(resource).get("data_category") is None):
-            violations.append(f"{where}: declared without data_category and identifiability (on the column or as the model's default)")
-    violations += [f"warehouse relation {name}: not a model, seed, snapshot or source of the project" for name in sorted(unknown)]
+            violations.append(
+                f"{where}: declared without data_category and identifiability (on the column or as the model's default)"
+            )
+    violations += [
+        f"warehouse relation {name}: not a model, seed, snapshot or source of the project" for name in sorted(unknown)
+    ]
     return violations
 
 
@@ -223,8 +239,15 @@ class _Tracer:
         for column in find_all_in_scope(projection, exp.Column):
             carried, aggregated, counted = _role(column, projection)
             for upstream in self._column_source(scope, column):
-                found.add(Upstream(upstream.relation, upstream.column, upstream.carried and carried,
-                                   upstream.aggregated or aggregated or grouped, upstream.counted or counted))
+                found.add(
+                    Upstream(
+                        upstream.relation,
+                        upstream.column,
+                        upstream.carried and carried,
+                        upstream.aggregated or aggregated or grouped,
+                        upstream.counted or counted,
+                    )
+                )
         for aggregate in projection.find_all(*SUMMARISING):
             if not any(True for _ in aggregate.find_all(exp.Column)):  # count(*)
                 found |= self.rows(scope)
@@ -236,8 +259,15 @@ class _Tracer:
             carried, aggregated, counted = _role(subquery, projection)
             for inner_name in subquery.named_selects:
                 for upstream in self.column(inner, inner_name):
-                    found.add(Upstream(upstream.relation, upstream.column, upstream.carried and carried,
-                                       upstream.aggregated or aggregated or grouped, upstream.counted or counted))
+                    found.add(
+                        Upstream(
+                            upstream.relation,
+                            upstream.column,
+                            upstream.carried and carried,
+                            upstream.aggregated or aggregated or grouped,
+                            upstream.counted or counted,
+                        )
+                    )
         return found
 
     def _column_source(self, scope: Scope, column: exp.Column) -> set[Upstream]:
@@ -247,8 +277,12 @@ class _Tracer:
         # a table function in FROM or JOIN (unnest(list) as u(v)): what it reads
         for udtf in scope.expression.find_all(exp.Unnest, exp.UDTF):
             if udtf.alias == column.table and udtf.alias:
-                return {u for inner in udtf.find_all(exp.Column) if inner is not column
-                        for u in self._column_source(scope, inner)}
+                return {
+                    u
+                    for inner in udtf.find_all(exp.Column)
+                    if inner is not column
+                    for u in self._column_source(scope, inner)
+                }
         return set()  # a lambda's parameter, a literal alias
 
     def _resolve(self, scope: Scope, source: Any, name: str) -> set[Upstream]:
@@ -278,8 +312,12 @@ def model_lineage(node: dict, manifest: dict, schema: MappingSchema) -> ModelLin
             source = manifest["sources"][parent]
             sql = sql.replace(source["relation_name"], _placeholder(source))
     expression = qualify.qualify(
-        sqlglot.parse_one(sql, dialect="duckdb"), dialect="duckdb", schema=schema,
-        validate_qualify_columns=False, quote_identifiers=False, identify=False,
+        sqlglot.parse_one(sql, dialect="duckdb"),
+        dialect="duckdb",
+        schema=schema,
+        validate_qualify_columns=False,
+        quote_identifiers=False,
+        identify=False,
     )
     root = build_scope(expression)
     if root is None:
@@ -294,18 +332,26 @@ def _python_lineage(node: dict, by_name: dict[str, dict]) -> tuple[dict[str, fro
     for name, column in node["columns"].items():
         declared = m.column_meta(column).get("derived_from")
         if declared is None:
-            violations.append(f"model {node['name']}, column {name}: a Python model's column declares meta.derived_from "
-                              "(the upstream columns it carries, <model>.<column>), as its lineage cannot be read from code")
+            violations.append(
+                f"model {node['name']}, column {name}: a Python model's column declares meta.derived_from "
+                "(the upstream columns it carries, <model>.<column>), as its lineage cannot be read from code"
+            )
             continue
         upstream = set()
         for reference in m.as_list(declared):
             model, _, upstream_column = str(reference).partition(".")
             parent = by_name.get(model)
             if parent is None or upstream_column.lower() not in m.columns_by_name(parent):
-                violations.append(f"model {node['name']}, column {name}: meta.derived_from names {reference}, "
-                                  "which is not a declared column of a model")
+                violations.append(
+                    f"model {node['name']}, column {name}: meta.derived_from names {reference}, "
+                    "which is not a declared column of a model"
+                )
                 continue
-            upstream.add(Upstream(_key(parent["database"], parent["schema"], parent["alias"]), upstream_column, True, False, False))
+            upstream.add(
+                Upstream(
+                    _key(parent["database"], parent["schema"], parent["alias"]), upstream_column, True, False, False
+                )
+            )
         columns[name.lower()] = frozenset(upstream)
     return columns, violations
 
@@ -329,23 +375,31 @@ def lineage_violations(manifest: dict, catalogue: list[tuple[str, str, str, str,
             violations += problems
             reads: list[exp.Table] = []
         elif not node.get("compiled_code"):
-            violations.append(f"{label}: no compiled SQL in the manifest; run the check after a full dbt build (or dbt compile)")
+            violations.append(
+                f"{label}: no compiled SQL in the manifest; run the check after a full dbt build (or dbt compile)"
+            )
             continue
         else:
             try:
                 found = model_lineage(node, manifest, schema)
             except sqlglot.errors.SqlglotError as error:
-                violations.append(f"{label}: its compiled SQL cannot be read for lineage ({str(error).splitlines()[0]})")
+                violations.append(
+                    f"{label}: its compiled SQL cannot be read for lineage ({str(error).splitlines()[0]})"
+                )
                 continue
             lineage, reads = found.columns, found.reads
         for table in reads:
             if not isinstance(table.this, exp.Identifier):
-                violations.append(f"{label}: reads {table.this.sql(dialect='duckdb')} directly; files are read only through sources")
+                violations.append(
+                    f"{label}: reads {table.this.sql(dialect='duckdb')} directly; files are read only through sources"
+                )
             elif _key(table.catalog, table.db, table.name) not in relations and not (
                 m.layer(node) == "staging" and table.name.lower() in DUCKDB_REJECT_TABLES
             ):
                 name = ".".join(part for part in (table.catalog, table.db, table.name) if part)
-                violations.append(f"{label}: reads {name}, which is not a model, seed, snapshot or source of the project")
+                violations.append(
+                    f"{label}: reads {name}, which is not a model, seed, snapshot or source of the project"
+                )
         is_public = m.meta(node).get("audience") == "public"
         for column, upstreams in sorted(lineage.items()):
             categories, specials, level = m.classification(node, column)
@@ -355,15 +409,19 @@ def lineage_violations(manifest: dict, catalogue: list[tuple[str, str, str, str,
                 if parent is None:
                     continue  # reported above as a relation outside the project
                 if is_public and upstream.counted and reaches_commission.get(parent["unique_id"]):
-                    violations.append(f"{where}: counts rows of {parent['name']}, which holds people's records; "
-                                      "a public model holds no counts of people")
+                    violations.append(
+                        f"{where}: counts rows of {parent['name']}, which holds people's records; "
+                        "a public model holds no counts of people"
+                    )
                 if upstream.column is None or not upstream.carried or (level == "aggregate" and upstream.aggregated):
                     continue
                 parent_categories, parent_specials, _ = m.classification(parent, upstream.column)
                 missing = sorted(parent_categories - categories) + sorted(parent_specials - specials)
                 if missing:
-                    violations.append(f"{where}: derives from {parent['name']}.{upstream.column}, classified "
-                                      f"{', '.join(missing)}, which it does not declare (classifications travel by column lineage)")
+                    violations.append(
+                        f"{where}: derives from {parent['name']}.{upstream.column}, classified "
+                        f"{', '.join(missing)}, which it does not declare (classifications travel by column lineage)"
+                    )
     return sorted(set(violations)), time.perf_counter() - started
 
 
@@ -383,10 +441,15 @@ def main(argv: list[str] | None = None) -> int:
     manifest = m.load(args.target_path / "manifest.json")
     violations, seconds = check(manifest, args.warehouse)
     if violations:
-        print(f"governance check of the warehouse FAILED ({len(violations)}):\n  - " + "\n  - ".join(violations), file=sys.stderr)
+        print(
+            f"governance check of the warehouse FAILED ({len(violations)}):\n  - " + "\n  - ".join(violations),
+            file=sys.stderr,
+        )
         return 1
-    print(f"governance check of the warehouse passed: every relation and column declared and classified, "
-          f"classifications carried along column lineage ({seconds:.1f} s)")
+    print(
+        f"governance check of the warehouse passed: every relation and column declared and classified, "
+        f"classifications carried along column lineage ({seconds:.1f} s)"
+    )
     return 0
 
 

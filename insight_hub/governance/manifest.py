@@ -11,8 +11,9 @@ from __future__ import annotations
 import glob
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -119,6 +120,7 @@ def upstream(manifest: Manifest, unique_id: str) -> set[str]:
 
 def commissions_by_lineage(manifest: Manifest) -> dict[str, list[str]]:
     """unique_id -> the sorted commissions whose source data flows into it (a source: its own)."""
+
     def commission(unique_id: str) -> str | None:
         source = manifest["sources"].get(unique_id)
         return meta(source).get("commission") if source else None
@@ -161,7 +163,8 @@ def landing_glob(source: Resource) -> str:
     quoted = re.search(r"'([^']+)'", location)
     pattern = quoted.group(1) if quoted else location
     return pattern.replace("{landing_dir}", str(source_meta.get("landing_dir", ""))).replace(
-        "{commission}", str(source_meta.get("commission", "")))
+        "{commission}", str(source_meta.get("commission", ""))
+    )
 
 
 def delivered(source: Resource) -> bool:

@@ -50,6 +50,7 @@ class Registers:
 
 def load(folder: Path = PROJECT_ROOT / GOVERNANCE_DIR) -> Registers:
     """Every register the rules read, from a seeds/governance folder."""
+
     def rows(name: str) -> list[Row]:
         return read_register(name, folder)
 

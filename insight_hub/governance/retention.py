@@ -40,9 +40,13 @@ def hub_limit(close_date: dt.date, years: int) -> dt.date:
 def retained_until(commission: Row, exceptions: list[Row], as_of: dt.date, years: int) -> dt.date:
     """The Hub limit, pushed later by a commission-wide exception (no retention_class)
     while its review date is not past on ``as_of``."""
-    held = [dt.date.fromisoformat(row["extended_until"]) for row in exceptions
-            if row["commission_id"] == commission["commission_id"] and not row.get("retention_class")
-            and dt.date.fromisoformat(row["review_date"]) >= as_of]
+    held = [
+        dt.date.fromisoformat(row["extended_until"])
+        for row in exceptions
+        if row["commission_id"] == commission["commission_id"]
+        and not row.get("retention_class")
+        and dt.date.fromisoformat(row["review_date"]) >= as_of
+    ]
     return max([hub_limit(dt.date.fromisoformat(commission["close_date"]), years), *held])
 
 

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from insight_hub.governance import manifest as m
 from insight_hub.governance.registers import Registers
@@ -58,13 +59,18 @@ class Settings:
     @classmethod
     def from_project(cls, as_of: dt.date, store_failures: bool = False, project_dir: Path = m.PROJECT_ROOT) -> Settings:
         variables = m.project_vars(project_dir)
-        return cls(as_of=as_of, identifier_pattern=variables["direct_identifier_column_pattern"],
-                   staging_table_models=list(variables.get("staging_table_models") or []),
-                   hub_retention_years=int(variables[RETENTION_VAR]), store_failures=store_failures)
+        return cls(
+            as_of=as_of,
+            identifier_pattern=variables["direct_identifier_column_pattern"],
+            staging_table_models=list(variables.get("staging_table_models") or []),
+            hub_retention_years=int(variables[RETENTION_VAR]),
+            store_failures=store_failures,
+        )
 
 
-def violations(manifest: m.Manifest, registers: Registers, settings: Settings,
-               delivered: Delivered = m.delivered) -> list[str]:
+def violations(
+    manifest: m.Manifest, registers: Registers, settings: Settings, delivered: Delivered = m.delivered
+) -> list[str]:
     """Every violation of the pre-build rules; ``delivered`` says whether a source has landing files."""
     return [
         *register_violations(registers),
@@ -79,9 +85,12 @@ def violations(manifest: m.Manifest, registers: Registers, settings: Settings,
 def run_vars_violations(run_vars: dict[str, Any], project_dir: Path = m.PROJECT_ROOT) -> list[str]:
     """The governance vars a run sees (after --vars) must be dbt_project.yml's, which the Python rules read."""
     declared = m.project_vars(project_dir)
-    return [f"vars.{name}: this run has {run_vars[name]!r} where dbt_project.yml has {declared.get(name)!r}; "
-            "governance settings change in dbt_project.yml, not with --vars"
-            for name in GOVERNANCE_VARS if name in run_vars and run_vars[name] != declared.get(name)]
+    return [
+        f"vars.{name}: this run has {run_vars[name]!r} where dbt_project.yml has {declared.get(name)!r}; "
+        "governance settings change in dbt_project.yml, not with --vars"
+        for name in GOVERNANCE_VARS
+        if name in run_vars and run_vars[name] != declared.get(name)
+    ]
 
 
 def register_violations(registers: Registers) -> list[str]:
@@ -90,21 +99,28 @@ def register_violations(registers: Registers) -> list[str]:
     for commission_id, commission in registers.commissions.items():
         for category in registers.agreed_categories(commission_id):
             if category not in registers.notice_categories:
-                found.append(f"commission {commission_id}: agreed category '{category}' is not in the published privacy notice")
+                found.append(
+                    f"commission {commission_id}: agreed category '{category}' is not in the published privacy notice"
+                )
         if not commission["lawful_basis"]:
             found.append(f"commission {commission_id}: no lawful basis recorded")
     for approval in registers.sharing_approvals:
         if approval["recipient_type"] not in registers.notice_recipients:
-            found.append(f"sharing approval {approval['approval_id']}: recipient '{approval['recipient_type']}' "
-                         "is not in the published privacy notice")
+            found.append(
+                f"sharing approval {approval['approval_id']}: recipient '{approval['recipient_type']}' "
+                "is not in the published privacy notice"
+            )
         if approval["commission_id"] not in registers.commissions:
-            found.append(f"sharing approval {approval['approval_id']}: commission {approval['commission_id']} "
-                         "is not in the commissions register")
+            found.append(
+                f"sharing approval {approval['approval_id']}: commission {approval['commission_id']} "
+                "is not in the commissions register"
+            )
     return found
 
 
-def resource_violations(manifest: m.Manifest, registers: Registers, settings: Settings,
-                        delivered: Delivered = m.delivered) -> list[str]:
+def resource_violations(
+    manifest: m.Manifest, registers: Registers, settings: Settings, delivered: Delivered = m.delivered
+) -> list[str]:
     """Metadata, classification and risk assessment of every source, model and snapshot."""
     lineage = m.commissions_by_lineage(manifest)
     found = []
@@ -120,23 +136,32 @@ def resource_violations(manifest: m.Manifest, registers: Registers, settings: Se
             commissions = m.model_commissions(node, lineage) if meta.get("commission") else []
         if meta.get("identifiability") and meta["identifiability"] not in LEVELS:
             found.append(f"{label}: identifiability '{meta['identifiability']}' is not one of {', '.join(LEVELS)}")
-        found += [f"{label}: commission {c} is not in the commissions register" for c in commissions if c not in registers.commissions]
-        found += [f"{label}: permitted recipient '{r}' is not in the published privacy notice"
-                  for r in m.as_list(meta.get("permitted_recipients")) if r not in registers.notice_recipients]
+        found += [
+            f"{label}: commission {c} is not in the commissions register"
+            for c in commissions
+            if c not in registers.commissions
+        ]
+        found += [
+            f"{label}: permitted recipient '{r}' is not in the published privacy notice"
+            for r in m.as_list(meta.get("permitted_recipients"))
+            if r not in registers.notice_recipients
+        ]
         found += column_violations(manifest, node, commissions, registers, settings)
         # a source holds identifiable data while its files are in the landing folder
         if is_source and meta.get("commission"):
             holds_identifiable = delivered(node)
         else:
             holds_identifiable = meta.get("identifiability") == "identifiable" or any(
-                m.identifiability(node, column) == "identifiable" for column in node["columns"].values())
+                m.identifiability(node, column) == "identifiable" for column in node["columns"].values()
+            )
         if holds_identifiable:
             found += risk_assessment_violations(label, commissions, registers, settings.as_of)
     return found
 
 
-def column_violations(manifest: m.Manifest, node: m.Resource, commissions: list[str], registers: Registers,
-                      settings: Settings) -> list[str]:
+def column_violations(
+    manifest: m.Manifest, node: m.Resource, commissions: list[str], registers: Registers, settings: Settings
+) -> list[str]:
     """Each declared column of one resource: classified, in the notice, agreed, flagged, carried from its parents."""
     is_source = node["resource_type"] == "source"
     meta = m.meta(node)
@@ -150,7 +175,9 @@ def column_violations(manifest: m.Manifest, node: m.Resource, commissions: list[
         level = m.identifiability(node, column)
         categories, specials = m.as_list(category), m.special_categories(column)
         if (category is None or level is None) and not (is_source and not meta.get("commission")):
-            found.append(f"{where}: data_category and identifiability are required (on the column or as the model's default)")
+            found.append(
+                f"{where}: data_category and identifiability are required (on the column or as the model's default)"
+            )
         for category in (c for c in categories if c != "none"):
             if category not in registers.notice_categories:
                 found.append(f"{where}: data category '{category}' is not in the published privacy notice")
@@ -162,20 +189,26 @@ def column_violations(manifest: m.Manifest, node: m.Resource, commissions: list[
             # came from (a union of extracts carries every extract's categories, each row only its
             # own commission's); one the node brings in must be agreed for every commission it reaches.
             if category not in inherited:
-                found += [f"{where}: data category '{category}' was not agreed for commission {c}" for c in commissions
-                          if c in registers.commissions and category not in registers.agreed_categories(c)]
+                found += [
+                    f"{where}: data category '{category}' was not agreed for commission {c}"
+                    for c in commissions
+                    if c in registers.commissions and category not in registers.agreed_categories(c)
+                ]
         found += [f"{where}: special_category '{s}' is not none, art9 or art10" for s in specials if s not in SPECIALS]
         if not is_source and level != "aggregate":
             found += carried_classification_violations(manifest, node, column, categories, specials)
         if level and level not in LEVELS:
             found.append(f"{where}: identifiability '{level}' is not one of {', '.join(LEVELS)}")
-        if not in_staging and (level == "identifiable" or re.fullmatch(settings.identifier_pattern, column["name"].lower())):
+        if not in_staging and (
+            level == "identifiable" or re.fullmatch(settings.identifier_pattern, column["name"].lower())
+        ):
             found.append(f"{where}: a direct identifier outside staging (only tokens may leave staging)")
     return found
 
 
-def carried_classification_violations(manifest: m.Manifest, node: m.Resource, column: dict[str, Any],
-                                      categories: list[Any], specials: list[Any]) -> list[str]:
+def carried_classification_violations(
+    manifest: m.Manifest, node: m.Resource, column: dict[str, Any], categories: list[Any], specials: list[Any]
+) -> list[str]:
     """Classification travels with the data: a column declares at least what the
     same-named column of each parent declares."""
     where = f"{m.label(node)}, column {column['name']}"
@@ -185,10 +218,16 @@ def carried_classification_violations(manifest: m.Manifest, node: m.Resource, co
         if parent is None or column["name"] not in parent["columns"]:
             continue
         parent_column = parent["columns"][column["name"]]
-        found += [f"{where}: its parent {parent['name']} classifies it '{c}', which it does not declare"
-                  for c in m.data_categories(parent, parent_column) if c not in [*categories, "none"]]
-        found += [f"{where}: its parent {parent['name']} marks it special category {s}, which it does not declare"
-                  for s in m.special_categories(parent_column) if s not in [*specials, "none"]]
+        found += [
+            f"{where}: its parent {parent['name']} classifies it '{c}', which it does not declare"
+            for c in m.data_categories(parent, parent_column)
+            if c not in [*categories, "none"]
+        ]
+        found += [
+            f"{where}: its parent {parent['name']} marks it special category {s}, which it does not declare"
+            for s in m.special_categories(parent_column)
+            if s not in [*specials, "none"]
+        ]
     return found
 
 
@@ -198,22 +237,33 @@ def risk_assessment_violations(label: str, commissions: list[str], registers: Re
     for commission_id in (c for c in commissions if c in registers.commissions):
         assessment = registers.risk_assessments.get(registers.commissions[commission_id]["risk_assessment_id"])
         if assessment is None or assessment["status"] != "approved":
-            found.append(f"{label}: holds identifiable data of commission {commission_id} without an approved risk assessment")
+            found.append(
+                f"{label}: holds identifiable data of commission {commission_id} without an approved risk assessment"
+            )
         elif assessment["review_date"] < as_of.isoformat():
-            found.append(f"{label}: the risk assessment {assessment['risk_assessment_id']} for commission {commission_id} "
-                         f"passed its review date {assessment['review_date']}")
+            found.append(
+                f"{label}: the risk assessment {assessment['risk_assessment_id']} for commission {commission_id} "
+                f"passed its review date {assessment['review_date']}"
+            )
     return found
 
 
-def retention_violations(manifest: m.Manifest, registers: Registers, settings: Settings,
-                         delivered: Delivered = m.delivered) -> list[str]:
+def retention_violations(
+    manifest: m.Manifest, registers: Registers, settings: Settings, delivered: Delivered = m.delivered
+) -> list[str]:
     """Retention is executable: no run may read an expired commission's landing data."""
-    expired = expired_commissions(list(registers.commissions.values()), registers.retention_exceptions,
-                                  settings.as_of, settings.hub_retention_years)
-    return [f"{m.label(source)}: the retention of commission {m.meta(source)['commission']} has ended; "
-            "remove its data with: dbt run-operation purge_expired --args '{apply: true}'"
-            for source in manifest["sources"].values()
-            if m.meta(source).get("commission") in expired and delivered(source)]
+    expired = expired_commissions(
+        list(registers.commissions.values()),
+        registers.retention_exceptions,
+        settings.as_of,
+        settings.hub_retention_years,
+    )
+    return [
+        f"{m.label(source)}: the retention of commission {m.meta(source)['commission']} has ended; "
+        "remove its data with: dbt run-operation purge_expired --args '{apply: true}'"
+        for source in manifest["sources"].values()
+        if m.meta(source).get("commission") in expired and delivered(source)
+    ]
 
 
 def stored_failure_violations(manifest: m.Manifest, settings: Settings) -> list[str]:
@@ -221,9 +271,12 @@ def stored_failure_violations(manifest: m.Manifest, settings: Settings) -> list[
     found = []
     for test in m.resources(manifest, "test"):
         if test["config"].get("store_failures") or settings.store_failures:
-            found += [f"test {test['name']}: store_failures would keep failing rows of {parent}, which holds identifiable data"
-                      for parent in m.parents(test) if parent in manifest["sources"]
-                      or (parent in manifest["nodes"] and m.layer(manifest["nodes"][parent]) == "staging")]
+            found += [
+                f"test {test['name']}: store_failures would keep failing rows of {parent}, which holds identifiable data"
+                for parent in m.parents(test)
+                if parent in manifest["sources"]
+                or (parent in manifest["nodes"] and m.layer(manifest["nodes"][parent]) == "staging")
+            ]
     return found
 
 
@@ -236,15 +289,20 @@ def graph_violations(manifest: m.Manifest, settings: Settings) -> list[str]:
         label = m.label(node)
         in_staging = node["resource_type"] == "model" and m.layer(node) == "staging"
         if not in_staging:
-            found += [f"{label}: reads {m.label(manifest['sources'][p])} directly; "
-                      "only staging models (models/staging/) may read a source"
-                      for p in m.parents(node) if p in manifest["sources"]]
+            found += [
+                f"{label}: reads {m.label(manifest['sources'][p])} directly; "
+                "only staging models (models/staging/) may read a source"
+                for p in m.parents(node)
+                if p in manifest["sources"]
+            ]
         else:
             allowed = ["view", "ephemeral", *(["table"] if node["name"] in settings.staging_table_models else [])]
             materialized = node["config"].get("materialized")
             if materialized not in allowed:
-                found.append(f"{label}: a staging model is materialized as '{materialized}'; staging models are views "
-                             "or ephemeral, so the cleartext they read is never stored")
+                found.append(
+                    f"{label}: a staging model is materialized as '{materialized}'; staging models are views "
+                    "or ephemeral, so the cleartext they read is never stored"
+                )
     return found
 
 
@@ -263,12 +321,16 @@ def audience_violations(manifest: m.Manifest) -> list[str]:
     for exposure in manifest.get("exposures", {}).values():
         audience = m.meta(exposure).get("audience", exposure.get("meta", {}).get("audience"))
         if audience not in EXPOSURE_AUDIENCES:
-            found.append(f"exposure {exposure['name']}: meta.audience '{audience}' is not one of {', '.join(EXPOSURE_AUDIENCES)}")
+            found.append(
+                f"exposure {exposure['name']}: meta.audience '{audience}' is not one of {', '.join(EXPOSURE_AUDIENCES)}"
+            )
         elif audience != "hub_analysts":
             for parent in (manifest["nodes"][p] for p in m.parents(exposure) if p in manifest["nodes"]):
                 read = m.meta(parent).get("audience")
                 if read not in ["approved_recipients", "public"]:
-                    found.append(f"exposure {exposure['name']} (audience {audience}): reads {parent['name']} (audience {read}); "
-                                 "a dashboard for services or partners reads only sharing models and dimensions "
-                                 "without counts of people")
+                    found.append(
+                        f"exposure {exposure['name']} (audience {audience}): reads {parent['name']} (audience {read}); "
+                        "a dashboard for services or partners reads only sharing models and dimensions "
+                        "without counts of people"
+                    )
     return found

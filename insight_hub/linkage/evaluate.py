@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -59,7 +59,7 @@ class Evaluation:
 
 
 def _pair_scores(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, where: str = "true") -> PairScores:
-    (true_pairs, predicted_pairs, correct_pairs), = con.execute(f"""
+    ((true_pairs, predicted_pairs, correct_pairs),) = con.execute(f"""
         with
         records as (select * from evaluated where {where}),
         truth_groups as (select count(*) as n from records group by commission_id, {truth}),
@@ -75,8 +75,9 @@ def _pair_scores(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, whe
     return PairScores(int(true_pairs), int(predicted_pairs), int(correct_pairs))
 
 
-def tokenised_truth(con: duckdb.DuckDBPyConnection, truth: Path, commissions: list[str],
-                    master_key: bytes | None = None) -> str:
+def tokenised_truth(
+    con: duckdb.DuckDBPyConnection, truth: Path, commissions: list[str], master_key: bytes | None = None
+) -> str:
     """SQL of the ground-truth records of `commissions` with the record token the
     build gave each (commission_id, record_token, person_id, household_id),
     tokenising on `con` with `master_key` (default: the environment's, as the
@@ -91,9 +92,11 @@ def tokenised_truth(con: duckdb.DuckDBPyConnection, truth: Path, commissions: li
     """).fetchall()
     # the record token the staging macro makes (domain 'record')
     commission_list = ", ".join(f"'{c}'" for c in commissions)
-    return (f"select commission_id, {pseudonymisation.TOKEN_FUNCTION}(commission_id, 'record', "
-            f"source_table || ':' || record_ref) as record_token, person_id, household_id "
-            f"from truth_records where commission_id in ({commission_list})")
+    return (
+        f"select commission_id, {pseudonymisation.TOKEN_FUNCTION}(commission_id, 'record', "
+        f"source_table || ':' || record_ref) as record_token, person_id, household_id "
+        f"from truth_records where commission_id in ({commission_list})"
+    )
 
 
 def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> Evaluation:
@@ -101,8 +104,12 @@ def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> E
     tokenising with `master_key` (default: the environment's, as the build did)."""
     con = duckdb.connect()
     con.execute(f"attach '{warehouse}' as warehouse (read_only)").fetchall()
-    commissions = [c for (c,) in con.execute(
-        "select distinct commission_id from warehouse.intermediate.int_person_records__keyed").fetchall()]
+    commissions = [
+        c
+        for (c,) in con.execute(
+            "select distinct commission_id from warehouse.intermediate.int_person_records__keyed"
+        ).fetchall()
+    ]
     tokenised = tokenised_truth(con, truth, commissions, master_key)
     # the keyed spine holds the keys; whether a record can anchor a person is read from its tokens on the spine
     con.execute(f"""
@@ -119,8 +126,10 @@ def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> E
         "select count(*), count(person_id), count(distinct person_id), count(distinct person_key) from evaluated"
     ).fetchall()[0]
     if in_truth < records:
-        raise SystemExit(f"{records - in_truth} of {records} warehouse records have no ground truth: "
-                         "was the build made with another key or another borough?")
+        raise SystemExit(
+            f"{records - in_truth} of {records} warehouse records have no ground truth: "
+            "was the build made with another key or another borough?"
+        )
     split, merged = con.execute("""
         select
             (select count(*) from (select person_id from evaluated group by commission_id, person_id
@@ -129,41 +138,49 @@ def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> E
                                    having count(distinct person_id) > 1))
     """).fetchall()[0]
     return Evaluation(
-        records=records, records_in_truth=in_truth, people=people, person_keys=keys,
+        records=records,
+        records_in_truth=in_truth,
+        people=people,
+        person_keys=keys,
         persons=_pair_scores(con, "person_key", "person_id"),
         anchored_persons=_pair_scores(con, "person_key", "person_id", where="is_anchored"),
         households=_pair_scores(con, "household_key", "household_id"),
-        split_people=split, merged_keys=merged,
+        split_people=split,
+        merged_keys=merged,
     )
 
 
 def report(evaluation: Evaluation) -> str:
     def row(name: str, scores: PairScores) -> str:
-        return (f"| {name} | {scores.precision:.4f} | {scores.recall:.4f} | {scores.f1:.4f} | "
-                f"{scores.true_pairs:,} | {scores.predicted_pairs:,} | {scores.correct_pairs:,} |")
+        return (
+            f"| {name} | {scores.precision:.4f} | {scores.recall:.4f} | {scores.f1:.4f} | "
+            f"{scores.true_pairs:,} | {scores.predicted_pairs:,} | {scores.correct_pairs:,} |"
+        )
 
-    return "\n".join([
-        "# Linkage evaluation against the synthetic borough's ground truth",
-        "",
-        f"{evaluation.records:,} records of {evaluation.people:,} true people, "
-        f"given {evaluation.person_keys:,} person keys.",
-        "",
-        "| keys | precision | recall | F1 | true pairs | predicted pairs | correct pairs |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        row("person", evaluation.persons),
-        row("person, records with date of birth or NHS number and both names", evaluation.anchored_persons),
-        row("household (record pairs)", evaluation.households),
-        "",
-        f"- true people split across more than one person key: {evaluation.split_people:,} "
-        f"({evaluation.split_people / evaluation.people:.2%})",
-        f"- person keys merging more than one true person: {evaluation.merged_keys:,} "
-        f"({evaluation.merged_keys / evaluation.person_keys:.2%})",
-        "",
-        "Records without a date of birth or NHS number (council tax liable parties, most of them) can "
-        "join a person only on name and address; faults in those names or addresses on either side are "
-        "what keeps the all-records recall below the anchored records'.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Linkage evaluation against the synthetic borough's ground truth",
+            "",
+            f"{evaluation.records:,} records of {evaluation.people:,} true people, "
+            f"given {evaluation.person_keys:,} person keys.",
+            "",
+            "| keys | precision | recall | F1 | true pairs | predicted pairs | correct pairs |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            row("person", evaluation.persons),
+            row("person, records with date of birth or NHS number and both names", evaluation.anchored_persons),
+            row("household (record pairs)", evaluation.households),
+            "",
+            f"- true people split across more than one person key: {evaluation.split_people:,} "
+            f"({evaluation.split_people / evaluation.people:.2%})",
+            f"- person keys merging more than one true person: {evaluation.merged_keys:,} "
+            f"({evaluation.merged_keys / evaluation.person_keys:.2%})",
+            "",
+            "Records without a date of birth or NHS number (council tax liable parties, most of them) can "
+            "join a person only on name and address; faults in those names or addresses on either side are "
+            "what keeps the all-records recall below the anchored records'.",
+            "",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,10 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     print(f"written to {args.report}")
     missed = [
-        f"{name} {value:.4f} < {required}" for name, value, required in (
+        f"{name} {value:.4f} < {required}"
+        for name, value, required in (
             ("precision", evaluation.persons.precision, args.min_precision),
             ("recall", evaluation.persons.recall, args.min_recall),
-        ) if value < required
+        )
+        if value < required
     ]
     if missed:
         print("linkage below target: " + ", ".join(missed), file=sys.stderr)

@@ -67,13 +67,32 @@ from splink import SettingsCreator, block_on
 
 # Columns of the spine the linkage reads (all tokens are 64-hex HMACs).
 INPUT_COLUMNS = (
-    "record_token", "commission_id", "service_code", "source_person_token", "nhs_number_token",
-    "forename_token", "forename_canonical_token", "forename_soundex_token", "forename_initial_token",
-    "surname_token", "surname_soundex_token", "full_name_token", "name_swapped_token", "is_forename_initial",
-    "forename_edit_tokens", "surname_edit_tokens",
+    "record_token",
+    "commission_id",
+    "service_code",
+    "source_person_token",
+    "nhs_number_token",
+    "forename_token",
+    "forename_canonical_token",
+    "forename_soundex_token",
+    "forename_initial_token",
+    "surname_token",
+    "surname_soundex_token",
+    "full_name_token",
+    "name_swapped_token",
+    "is_forename_initial",
+    "forename_edit_tokens",
+    "surname_edit_tokens",
     "birth_date_token",
-    "birth_date_swapped_token", "birth_year", "latest_birth_year", "sex", "postcode_token", "postcode_sector_token",
-    "uprn_token", "ward_code", "gp_practice_token",
+    "birth_date_swapped_token",
+    "birth_year",
+    "latest_birth_year",
+    "sex",
+    "postcode_token",
+    "postcode_sector_token",
+    "uprn_token",
+    "ward_code",
+    "gp_practice_token",
 )
 # Tokens compared for equality only, so Splink works on their first 64 bits as
 # integers: 3-6 times faster, a third of the memory; collisions ~1e-8 at 1M values.
@@ -103,22 +122,42 @@ EM_MAX_ITERATIONS = 25
 # one-letter-deletion variant's token.
 AT_PROPERTY = "candidate.uprn_token = weak.uprn_token"
 RESIDUAL_RULES = (
-    ("no forename, same surname", "weak.forename_token is null and weak.birth_date_token is null "
-     "and candidate.surname_token = weak.surname_token"),
-    ("same forename, surname one slip apart", "candidate.forename_canonical_token = weak.forename_canonical_token "
-     "and list_has_any(candidate.surname_edit_tokens, weak.surname_edit_tokens)"),
-    ("forename one slip apart, same surname", "candidate.surname_token = weak.surname_token "
-     "and list_has_any(candidate.forename_edit_tokens, weak.forename_edit_tokens)"),
+    (
+        "no forename, same surname",
+        "weak.forename_token is null and weak.birth_date_token is null "
+        "and candidate.surname_token = weak.surname_token",
+    ),
+    (
+        "same forename, surname one slip apart",
+        "candidate.forename_canonical_token = weak.forename_canonical_token "
+        "and list_has_any(candidate.surname_edit_tokens, weak.surname_edit_tokens)",
+    ),
+    (
+        "forename one slip apart, same surname",
+        "candidate.surname_token = weak.surname_token "
+        "and list_has_any(candidate.forename_edit_tokens, weak.forename_edit_tokens)",
+    ),
     ("forename and surname exchanged", "candidate.full_name_token = weak.name_swapped_token"),
-    ("another initial for forename, same surname", "weak.is_forename_initial "
-     "and weak.birth_date_token is null and candidate.surname_token = weak.surname_token"),
-    ("person with no forename, same surname", "weak.birth_date_token is null and candidate.forename_token is null "
-     "and candidate.surname_token = weak.surname_token"),
-    ("initial for forename, surname one slip apart", "(weak.is_forename_initial or candidate.is_forename_initial) "
-     "and candidate.forename_initial_token = weak.forename_initial_token "
-     "and list_has_any(candidate.surname_edit_tokens, weak.surname_edit_tokens)"),
-    ("same forename, other surname at the property", f"{AT_PROPERTY} and weak.birth_date_token is null "
-     "and candidate.forename_canonical_token = weak.forename_canonical_token"),
+    (
+        "another initial for forename, same surname",
+        "weak.is_forename_initial and weak.birth_date_token is null and candidate.surname_token = weak.surname_token",
+    ),
+    (
+        "person with no forename, same surname",
+        "weak.birth_date_token is null and candidate.forename_token is null "
+        "and candidate.surname_token = weak.surname_token",
+    ),
+    (
+        "initial for forename, surname one slip apart",
+        "(weak.is_forename_initial or candidate.is_forename_initial) "
+        "and candidate.forename_initial_token = weak.forename_initial_token "
+        "and list_has_any(candidate.surname_edit_tokens, weak.surname_edit_tokens)",
+    ),
+    (
+        "same forename, other surname at the property",
+        f"{AT_PROPERTY} and weak.birth_date_token is null "
+        "and candidate.forename_canonical_token = weak.forename_canonical_token",
+    ),
 )
 
 # A person none of whose records has an address can still be placed: the ward
@@ -128,9 +167,11 @@ RESIDUAL_RULES = (
 # its own ward by REGISTERED_IN_WARD_RULES, under the same conditions.
 PRACTICE_WARD_MIN_SHARE = 0.5
 REGISTERED_IN_WARD_RULES = (
-    ("forename within one slip, same surname, GP practice in the ward",
-     "candidate.surname_token = weak.surname_token "
-     "and list_has_any(candidate.forename_edit_tokens, weak.forename_edit_tokens)"),
+    (
+        "forename within one slip, same surname, GP practice in the ward",
+        "candidate.surname_token = weak.surname_token "
+        "and list_has_any(candidate.forename_edit_tokens, weak.forename_edit_tokens)",
+    ),
 )
 
 # A second pass, over the people the first completed: a record still alone
@@ -139,9 +180,11 @@ REGISTERED_IN_WARD_RULES = (
 # places, or another record at the same property fits another person at that
 # postcode (GP records keep the address a person registered at).
 MOVED_HOUSEHOLD_RULES = (
-    ("forename within one slip, same surname, moved with the household",
-     "candidate.surname_token = weak.surname_token "
-     "and list_has_any(candidate.forename_edit_tokens, weak.forename_edit_tokens)"),
+    (
+        "forename within one slip, same surname, moved with the household",
+        "candidate.surname_token = weak.surname_token "
+        "and list_has_any(candidate.forename_edit_tokens, weak.forename_edit_tokens)",
+    ),
 )
 
 # A record that can anchor a person: has a date of birth or an NHS number, and both names.
@@ -193,9 +236,7 @@ def comparisons() -> list:
             cll.ElseLevel().configure(m_probability=0.002, fix_m_probability=True),
         ],
     )
-    surname_similar = (
-        '("surname_token_l" = "surname_token_r" OR "surname_soundex_token_l" = "surname_soundex_token_r")'
-    )
+    surname_similar = '("surname_token_l" = "surname_token_r" OR "surname_soundex_token_l" = "surname_soundex_token_r")'
     surname_address = cl.CustomComparison(
         output_column_name="surname_address",
         comparison_levels=[
@@ -268,7 +309,9 @@ def comparisons() -> list:
                 'coalesce("full_name_token_l" <> "name_swapped_token_r", true)',
                 TWIN_GUARD_LABEL,
             ).configure(m_probability=1e-6, u_probability=1.6e-2, fix_m_probability=True, fix_u_probability=True),
-            cll.ElseLevel().configure(m_probability=0.5, u_probability=0.5, fix_m_probability=True, fix_u_probability=True),
+            cll.ElseLevel().configure(
+                m_probability=0.5, u_probability=0.5, fix_m_probability=True, fix_u_probability=True
+            ),
         ],
     )
     return [nhs_number, forename, date_of_birth, birth_year_bound, surname_address, sex, service_person, twin_guard]

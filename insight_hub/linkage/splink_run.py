@@ -80,12 +80,14 @@ def apply_twin_guard(model: dict[str, Any]) -> dict[str, Any]:
     link on their shared birth date."""
     by_name = {c["output_column_name"]: c for c in model["comparisons"]}
     exact = next(
-        level for level in by_name["date_of_birth"]["comparison_levels"]
+        level
+        for level in by_name["date_of_birth"]["comparison_levels"]
         if level["sql_condition"] == '"birth_date_token_l" = "birth_date_token_r"'
     )
     penalty = -math.log2(exact["m_probability"] / exact["u_probability"])
     guard = next(
-        level for level in by_name["twin_guard"]["comparison_levels"]
+        level
+        for level in by_name["twin_guard"]["comparison_levels"]
         if level.get("label_for_charts") == linkage_settings.TWIN_GUARD_LABEL
     )
     guard["m_probability"] = 1e-9
@@ -345,7 +347,9 @@ def _residual_sql(clusters_table: str, input_table: str, scoped_rules: list[tupl
     """
 
 
-def link_records(session: duckdb.DuckDBPyConnection, input_sql: str, model: dict[str, Any] | None = None) -> LinkageResult:
+def link_records(
+    session: duckdb.DuckDBPyConnection, input_sql: str, model: dict[str, Any] | None = None
+) -> LinkageResult:
     """Cluster the records `input_sql` selects (fully qualified names; the
     columns of settings.INPUT_COLUMNS). Trains the model unless one is given."""
     seconds: dict[str, float] = {}
@@ -382,7 +386,9 @@ def link_records(session: duckdb.DuckDBPyConnection, input_sql: str, model: dict
             edges, threshold_match_probability=linkage_settings.CLUSTER_THRESHOLD
         )
         separated = f"separated_{scratch[-8:]}"
-        con.sql(f"create table {separated} as {_separated_sql(clusters.physical_name, edges.physical_name, input_table)}")
+        con.sql(
+            f"create table {separated} as {_separated_sql(clusters.physical_name, edges.physical_name, input_table)}"
+        )
         placed = f"placed_{scratch[-8:]}"
         con.sql(f"create table {placed} as select *, cast(null as varchar) as rule from {separated}")
         for number, scoped_rules in enumerate(RESIDUAL_PASSES):

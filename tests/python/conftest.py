@@ -13,10 +13,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_project import Workspace
 
 from insight_hub import export
 from insight_hub.governance import manifest, registers
-from dbt_project import Workspace
 
 SMALL_SCALE = "0.02"
 SEED = "20261101"
@@ -50,8 +50,13 @@ def run_results(workspace: Workspace) -> list[dict]:
 def approved_pairs() -> list[tuple[str, str]]:
     """Every (recipient, commission) with an in-date sharing approval today."""
     today = dt.date.today().isoformat()
-    return sorted({(row["recipient_type"], row["commission_id"]) for row in registers.read_register("sharing_approvals")
-                   if row["approved_date"] <= today and (not row["expires_date"] or today <= row["expires_date"])})
+    return sorted(
+        {
+            (row["recipient_type"], row["commission_id"])
+            for row in registers.read_register("sharing_approvals")
+            if row["approved_date"] <= today and (not row["expires_date"] or today <= row["expires_date"])
+        }
+    )
 
 
 def export_everything(workspace: Workspace, exports_dir: Path) -> Path:
@@ -59,8 +64,18 @@ def export_everything(workspace: Workspace, exports_dir: Path) -> Path:
     pairs = approved_pairs()
     assert pairs, "no sharing approval is in date today"
     for recipient, commission in pairs:
-        status = export.main(["--recipient", recipient, "--commission", commission,
-                              "--warehouse", str(workspace.warehouse), "--exports-dir", str(exports_dir)])
+        status = export.main(
+            [
+                "--recipient",
+                recipient,
+                "--commission",
+                commission,
+                "--warehouse",
+                str(workspace.warehouse),
+                "--exports-dir",
+                str(exports_dir),
+            ]
+        )
         assert status == 0, f"export for '{recipient}' and {commission} refused"
     return exports_dir
 
@@ -73,15 +88,17 @@ def borough_exports(built_borough: Workspace, tmp_path_factory: pytest.TempPathF
 
 def _keys(workspace: Workspace) -> dict[str, str]:
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        return dict(con.execute(
-            "select record_token, person_key from intermediate.int_person_keys__assigned").fetchall())
+        return dict(
+            con.execute("select record_token, person_key from intermediate.int_person_keys__assigned").fetchall()
+        )
 
 
 def _changes(workspace: Workspace) -> list[tuple]:
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         return con.execute(
             "select invocation_id, previous_person_key, person_key, change_type, record_count "
-            "from intermediate.int_person_keys__changes order by all").fetchall()
+            "from intermediate.int_person_keys__changes order by all"
+        ).fetchall()
 
 
 @pytest.fixture(scope="session")
@@ -107,6 +124,12 @@ def redelivered(built_borough: Workspace, tmp_path_factory: pytest.TempPathFacto
         shutil.move(held_back / path.name, path)
     workspace.dbt("run", "--select", "+int_person_keys__changes", "+path:models/sharing")
     later_exports = export_everything(workspace, workspace.root / "exports_later")
-    return {"first": first, "rebuilt": rebuilt, "after": _keys(workspace),
-            "changes_after_rebuild": changes_after_rebuild, "changes": _changes(workspace),
-            "earlier_exports": earlier_exports, "later_exports": later_exports}
+    return {
+        "first": first,
+        "rebuilt": rebuilt,
+        "after": _keys(workspace),
+        "changes_after_rebuild": changes_after_rebuild,
+        "changes": _changes(workspace),
+        "earlier_exports": earlier_exports,
+        "later_exports": later_exports,
+    }

@@ -82,12 +82,23 @@ class Workspace:
             text=True,
         )
         if check and completed.returncode != 0:
-            raise AssertionError(f"dbt {' '.join(args)} failed:\n{completed.stdout[-6000:]}\n{completed.stderr[-3000:]}")
+            raise AssertionError(
+                f"dbt {' '.join(args)} failed:\n{completed.stdout[-6000:]}\n{completed.stderr[-3000:]}"
+            )
         return completed
 
     def generate_borough(self, *args: str) -> None:
         subprocess.run(
-            [sys.executable, "-m", "insight_hub.borough", "--landing", str(self.landing), "--truth", str(self.truth), *args],
+            [
+                sys.executable,
+                "-m",
+                "insight_hub.borough",
+                "--landing",
+                str(self.landing),
+                "--truth",
+                str(self.truth),
+                *args,
+            ],
             cwd=PROJECT_ROOT,
             check=True,
             capture_output=True,

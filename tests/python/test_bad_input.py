@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from dbt_project import Workspace
 
 COMMISSION = "IH-2026-001"
@@ -39,7 +38,7 @@ def _count_current(warehouse: Path, service: str) -> int:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(
             "select count(*) from intermediate.int_person_records__geocoded where starts_with(delivery_file, ? || '_')",
-            [service]
+            [service],
         ).fetchone()[0]
 
 
@@ -74,9 +73,15 @@ def broken(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -
     failed = workspace.dbt("build", check=False)
     assert failed.returncode != 0, "a corrupt delivery must fail the build"
     return BrokenRun(
-        workspace, register_file, malformed_row=len(lines) - 2, bad_date_row=len(lines) - 1,
-        good_rows_before=good_rows_before, good_rows_after=good_rows_after, mart_before=mart_before,
-        mart_after_failure=_mart(workspace.warehouse), failure_output=failed.stdout + failed.stderr,
+        workspace,
+        register_file,
+        malformed_row=len(lines) - 2,
+        bad_date_row=len(lines) - 1,
+        good_rows_before=good_rows_before,
+        good_rows_after=good_rows_after,
+        mart_before=mart_before,
+        mart_after_failure=_mart(workspace.warehouse),
+        failure_output=failed.stdout + failed.stderr,
         corrupt_file=corrupt_file,
     )
 
@@ -85,7 +90,8 @@ def _quarantined(run: BrokenRun) -> list[tuple]:
     with duckdb.connect(str(run.workspace.warehouse), read_only=True) as con:
         return con.execute(
             "select row_number, column_name, reason, failed_at from intermediate.int_delivery_rows__quarantined "
-            "where delivery_file = ? order by row_number", [run.register_file.name]
+            "where delivery_file = ? order by row_number",
+            [run.register_file.name],
         ).fetchall()
 
 
@@ -103,9 +109,22 @@ def test_every_good_row_is_kept(broken: BrokenRun) -> None:
 
 def test_quarantine_holds_no_row_content(broken: BrokenRun) -> None:
     with duckdb.connect(str(broken.workspace.warehouse), read_only=True) as con:
-        columns = [c for (c,) in con.execute(
-            "select column_name from information_schema.columns where table_name = 'int_delivery_rows__quarantined'").fetchall()]
-    assert columns == ["commission_id", "service_code", "source_table", "delivery_file", "row_number", "column_name", "reason", "failed_at"]
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_name = 'int_delivery_rows__quarantined'"
+            ).fetchall()
+        ]
+    assert columns == [
+        "commission_id",
+        "service_code",
+        "source_table",
+        "delivery_file",
+        "row_number",
+        "column_name",
+        "reason",
+        "failed_at",
+    ]
 
 
 def test_corrupt_file_fails_the_build_naming_it(broken: BrokenRun) -> None:

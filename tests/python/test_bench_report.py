@@ -15,30 +15,90 @@ MEASURED = {"commit": "0123456789abcdef", "date": "2026-12-07", "cpus": 2, "memo
 
 
 def test_the_readme_shows_what_the_benchmarks_saved() -> None:
-    assert report.readme_section(report.README.read_text()) == report.render(), \
+    assert report.readme_section(report.README.read_text()) == report.render(), (
         "README.md's performance section differs from bench/results/: run python -m bench.report"
+    )
 
 
 def test_every_result_file_is_shown_with_where_it_was_measured(tmp_path: Path) -> None:
-    build = {"runs": 3, "measured": MEASURED, "scales": {"1": {
-        "records": 742018, "generate_seconds_median": 12.6, "dbt_build_seconds_median": 72.9,
-        "seconds_by_layer": {"intermediate": 30.5, "staging": 3.25}, "slowest_models": [
-            {"model": "int_person_records__clustered", "seconds": 13.3}]}}}
-    linkage = {"runs": 3, "measured": MEASURED, "scales": {"1": {
-        "records": 742040, "inside_dbt_seconds_median": 13.8, "outside_dbt_seconds_median": 13.1,
-        "ratio_inside_over_outside": 1.053, "records_per_second_inside_dbt": 53900,
-        "seconds_per_100k_records_inside_dbt": 1.86}}}
-    cost = {"staging_rows": 805264, "with_tokens_seconds_median": 14.4, "without_tokens_seconds_median": 3.0,
-            "ratio_with_over_without": 4.8, "measured": MEASURED}
+    build = {
+        "runs": 3,
+        "measured": MEASURED,
+        "scales": {
+            "1": {
+                "records": 742018,
+                "generate_seconds_median": 12.6,
+                "dbt_build_seconds_median": 72.9,
+                "seconds_by_layer": {"intermediate": 30.5, "staging": 3.25},
+                "slowest_models": [{"model": "int_person_records__clustered", "seconds": 13.3}],
+            }
+        },
+    }
+    linkage = {
+        "runs": 3,
+        "measured": MEASURED,
+        "scales": {
+            "1": {
+                "records": 742040,
+                "inside_dbt_seconds_median": 13.8,
+                "outside_dbt_seconds_median": 13.1,
+                "ratio_inside_over_outside": 1.053,
+                "records_per_second_inside_dbt": 53900,
+                "seconds_per_100k_records_inside_dbt": 1.86,
+            }
+        },
+    }
+    cost = {
+        "staging_rows": 805264,
+        "with_tokens_seconds_median": 14.4,
+        "without_tokens_seconds_median": 3.0,
+        "ratio_with_over_without": 4.8,
+        "measured": MEASURED,
+    }
     scores = {"precision": 0.9959, "recall": 0.9804, "f1": 0.9881}
-    quality = {"scale": "1", "records": 742040, "people": 388000, "split_people": 6500, "merged_keys": 850,
-               "persons": scores, "anchored_persons": scores, "households": scores, "measured": MEASURED}
-    for name, figures in (("build_timings", build), ("linkage", linkage), ("pseudonymisation_cost_scale_1", cost),
-                          ("linkage_quality", quality)):
+    quality = {
+        "scale": "1",
+        "records": 742040,
+        "people": 388000,
+        "split_people": 6500,
+        "merged_keys": 850,
+        "persons": scores,
+        "anchored_persons": scores,
+        "households": scores,
+        "measured": MEASURED,
+    }
+    for name, figures in (
+        ("build_timings", build),
+        ("linkage", linkage),
+        ("pseudonymisation_cost_scale_1", cost),
+        ("linkage_quality", quality),
+    ):
         (tmp_path / f"{name}.json").write_text(json.dumps(figures))
     text = report.render(tmp_path)
-    for shown in ("742,018", "12.6 s", "72.9 s", "of which intermediate", "30.5 s", "13.3 s", "742,040",
-                  "13.8 s", "13.1 s", "1.05", "53,900", "1.86", "805,264", "14.4 s", "3.0 s", "4.80",
-                  "0.9959", "0.9804", "0.9881", "388,000", "6,500", "850", "commit 0123456, 2026-12-07, 2 cores, 24 GiB"):
+    for shown in (
+        "742,018",
+        "12.6 s",
+        "72.9 s",
+        "of which intermediate",
+        "30.5 s",
+        "13.3 s",
+        "742,040",
+        "13.8 s",
+        "13.1 s",
+        "1.05",
+        "53,900",
+        "1.86",
+        "805,264",
+        "14.4 s",
+        "3.0 s",
+        "4.80",
+        "0.9959",
+        "0.9804",
+        "0.9881",
+        "388,000",
+        "6,500",
+        "850",
+        "commit 0123456, 2026-12-07, 2 cores, 24 GiB",
+    ):
         assert shown in text, f"{shown} is not shown"
     assert text.startswith(report.BEGIN) and text.endswith(report.END)

@@ -31,10 +31,30 @@ SEED = 20261101
 COMMISSION = "IH-2026-001"
 
 WARD_NAMES = {
-    "Barnet Vale", "Brunswick Park", "Burnt Oak", "Childs Hill", "Colindale North", "Colindale South",
-    "Cricklewood", "East Barnet", "East Finchley", "Edgware", "Edgwarebury", "Finchley Church End",
-    "Friern Barnet", "Garden Suburb", "Golders Green", "Hendon", "High Barnet", "Mill Hill",
-    "Totteridge and Woodside", "Underhill", "West Finchley", "West Hendon", "Whetstone", "Woodhouse",
+    "Barnet Vale",
+    "Brunswick Park",
+    "Burnt Oak",
+    "Childs Hill",
+    "Colindale North",
+    "Colindale South",
+    "Cricklewood",
+    "East Barnet",
+    "East Finchley",
+    "Edgware",
+    "Edgwarebury",
+    "Finchley Church End",
+    "Friern Barnet",
+    "Garden Suburb",
+    "Golders Green",
+    "Hendon",
+    "High Barnet",
+    "Mill Hill",
+    "Totteridge and Woodside",
+    "Underhill",
+    "West Finchley",
+    "West Hendon",
+    "Whetstone",
+    "Woodhouse",
 }
 POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}")
 
@@ -54,19 +74,109 @@ EXPECTED_COLUMNS = {
 }
 # source table -> (service folder, record key, forename, surname, date of birth, date of birth format, postcode, ethnicity system)
 LAYOUT = {
-    "housing_register": ("housing", "Application Ref", "Forename", "Surname", "Date of Birth", "%d/%m/%Y", "Postcode", "la_text"),
-    "homelessness_hclic": ("housing", "case_ref", "first_name", "last_name", "date_of_birth", "%Y-%m-%d", "postcode", "census_2021"),
-    "asc_services": ("adult_social_care", "SERVICE_ID", "FORENAME", "SURNAME", "DATE_OF_BIRTH", None, "POSTCODE", "nhs_ethnic_category"),
-    "csc_referrals": ("childrens_social_care", "REFERRAL_ID", "FIRST_NAME", "LAST_NAME", "DOB", "%d-%b-%Y", "POSTCODE", "dfe"),
-    "csc_family_members": ("childrens_social_care", "RELATIONSHIP_ID", "MEMBER_FIRST_NAME", "MEMBER_LAST_NAME", "MEMBER_DOB", "%d-%b-%Y", "POSTCODE", None),
+    "housing_register": (
+        "housing",
+        "Application Ref",
+        "Forename",
+        "Surname",
+        "Date of Birth",
+        "%d/%m/%Y",
+        "Postcode",
+        "la_text",
+    ),
+    "homelessness_hclic": (
+        "housing",
+        "case_ref",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "%Y-%m-%d",
+        "postcode",
+        "census_2021",
+    ),
+    "asc_services": (
+        "adult_social_care",
+        "SERVICE_ID",
+        "FORENAME",
+        "SURNAME",
+        "DATE_OF_BIRTH",
+        None,
+        "POSTCODE",
+        "nhs_ethnic_category",
+    ),
+    "csc_referrals": (
+        "childrens_social_care",
+        "REFERRAL_ID",
+        "FIRST_NAME",
+        "LAST_NAME",
+        "DOB",
+        "%d-%b-%Y",
+        "POSTCODE",
+        "dfe",
+    ),
+    "csc_family_members": (
+        "childrens_social_care",
+        "RELATIONSHIP_ID",
+        "MEMBER_FIRST_NAME",
+        "MEMBER_LAST_NAME",
+        "MEMBER_DOB",
+        "%d-%b-%Y",
+        "POSTCODE",
+        None,
+    ),
     "ctax_liable_parties": ("revenues_benefits", "PARTY REF", None, None, None, None, "POSTCODE", None),
-    "ctr_claim_members": ("revenues_benefits", "PERSON REF", "FORENAME", "SURNAME", "DOB", "%d/%m/%Y", "POSTCODE", None),
+    "ctr_claim_members": (
+        "revenues_benefits",
+        "PERSON REF",
+        "FORENAME",
+        "SURNAME",
+        "DOB",
+        "%d/%m/%Y",
+        "POSTCODE",
+        None,
+    ),
     "school_census": ("education", "UPN", "Forename", "Surname", "DOB", "%Y-%m-%d", "Postcode", "dfe"),
-    "asb_cases": ("community_safety", "Case Number", None, None, "Subject DOB", "%d/%m/%Y", "Subject Postcode", "police_ic"),
-    "nhs_partner_extract": ("nhs_partner", "RECORD_ID", "PERSON_GIVEN_NAME", "PERSON_FAMILY_NAME", "PERSON_BIRTH_DATE", "%Y%m%d", "POSTCODE", "nhs_ethnic_category"),
-    "participants_export": ("employment_skills", "Participant ID", "First Name", "Last Name", "Date of Birth", "%d/%m/%Y", "Postcode", "la_text"),
+    "asb_cases": (
+        "community_safety",
+        "Case Number",
+        None,
+        None,
+        "Subject DOB",
+        "%d/%m/%Y",
+        "Subject Postcode",
+        "police_ic",
+    ),
+    "nhs_partner_extract": (
+        "nhs_partner",
+        "RECORD_ID",
+        "PERSON_GIVEN_NAME",
+        "PERSON_FAMILY_NAME",
+        "PERSON_BIRTH_DATE",
+        "%Y%m%d",
+        "POSTCODE",
+        "nhs_ethnic_category",
+    ),
+    "participants_export": (
+        "employment_skills",
+        "Participant ID",
+        "First Name",
+        "Last Name",
+        "Date of Birth",
+        "%d/%m/%Y",
+        "Postcode",
+        "la_text",
+    ),
 }
-ETHNICITY_COLUMN = {"housing_register": "Ethnic Origin", "homelessness_hclic": "ethnicity", "asc_services": "ETHNICITY", "csc_referrals": "ETHNICITY", "school_census": "Ethnicity", "asb_cases": "Subject Ethnicity", "nhs_partner_extract": "ETHNIC_CATEGORY", "participants_export": "Ethnicity"}
+ETHNICITY_COLUMN = {
+    "housing_register": "Ethnic Origin",
+    "homelessness_hclic": "ethnicity",
+    "asc_services": "ETHNICITY",
+    "csc_referrals": "ETHNICITY",
+    "school_census": "Ethnicity",
+    "asb_cases": "Subject Ethnicity",
+    "nhs_partner_extract": "ETHNIC_CATEGORY",
+    "participants_export": "Ethnicity",
+}
 
 
 @dataclass(frozen=True)
@@ -113,7 +223,9 @@ class Run:
 
 
 def _generate(root: Path, **changes: object) -> Run:
-    base = BoroughConfig(scale=SCALE, seed=SEED, landing=root / "landing", truth=root / "ground_truth", commission=COMMISSION)
+    base = BoroughConfig(
+        scale=SCALE, seed=SEED, landing=root / "landing", truth=root / "ground_truth", commission=COMMISSION
+    )
     config = dataclasses.replace(base, **changes)
     return Run(config, generate_borough(config))
 
@@ -156,14 +268,18 @@ def test_same_arguments_give_identical_bytes(borough: Run, tmp_path: Path) -> No
 
 def test_another_seed_gives_another_borough(borough: Run, tmp_path: Path) -> None:
     other = _generate(tmp_path, seed=SEED + 1, services=("housing",))
-    assert (other.config.truth / "persons.parquet").read_bytes() != (borough.config.truth / "persons.parquet").read_bytes()
+    assert (other.config.truth / "persons.parquet").read_bytes() != (
+        borough.config.truth / "persons.parquet"
+    ).read_bytes()
     for path in (other.landing / COMMISSION / "housing").iterdir():
         assert path.read_bytes() != (borough.landing / COMMISSION / "housing" / path.name).read_bytes()
 
 
 def test_fewer_services_leave_the_population_and_other_extracts_unchanged(borough: Run, tmp_path: Path) -> None:
     subset = _generate(tmp_path, services=("housing", "nhs_partner"))
-    assert (subset.config.truth / "persons.parquet").read_bytes() == (borough.config.truth / "persons.parquet").read_bytes()
+    assert (subset.config.truth / "persons.parquet").read_bytes() == (
+        borough.config.truth / "persons.parquet"
+    ).read_bytes()
     assert sorted(p.name for p in (subset.landing / COMMISSION).iterdir()) == ["housing", "nhs_partner"]
     for service in ("housing", "nhs_partner"):
         for path in (subset.landing / COMMISSION / service).iterdir():
@@ -199,8 +315,16 @@ def test_geography_is_barnet_shaped_and_the_same_at_every_scale(borough: Run, tm
     assert areas["LSOA21NM"].str.fullmatch(r"Barnet \d{3}[A-J]").all()
     assert 40 <= areas["MSOA21CD"].nunique() <= 50
     small = _generate(tmp_path, scale=0.005, services=("housing",))
-    for name in ("ons_ward_lad_lookup.csv", "ons_oa_lsoa_msoa_lookup.csv", "ons_postcode_directory.csv", "iod2025_lsoa.csv", "household_segments_postcode.csv"):
-        assert (small.landing / "reference" / name).read_bytes() == (borough.landing / "reference" / name).read_bytes(), name
+    for name in (
+        "ons_ward_lad_lookup.csv",
+        "ons_oa_lsoa_msoa_lookup.csv",
+        "ons_postcode_directory.csv",
+        "iod2025_lsoa.csv",
+        "household_segments_postcode.csv",
+    ):
+        assert (small.landing / "reference" / name).read_bytes() == (
+            borough.landing / "reference" / name
+        ).read_bytes(), name
     assert len(small.reference("llpg_properties.csv")) < len(borough.reference("llpg_properties.csv"))
 
 
@@ -211,8 +335,14 @@ def test_gss_codes_are_obviously_synthetic(borough: Run) -> None:
         assert directory[column].str.fullmatch(prefix + r"\d{6}").all(), column
     codes = pd.concat(
         [directory[c] for c in (*prefixes, "ctry", "rgn")]
-        + [borough.reference("ons_oa_lsoa_msoa_lookup.csv")[c] for c in ("OA21CD", "LSOA21CD", "MSOA21CD", "WD22CD", "LAD22CD")]
-        + [borough.reference("iod2025_lsoa.csv")["LSOA code (2021)"], borough.reference("census2021_age_sex_lsoa.csv")["Lower layer Super Output Areas Code"]]
+        + [
+            borough.reference("ons_oa_lsoa_msoa_lookup.csv")[c]
+            for c in ("OA21CD", "LSOA21CD", "MSOA21CD", "WD22CD", "LAD22CD")
+        ]
+        + [
+            borough.reference("iod2025_lsoa.csv")["LSOA code (2021)"],
+            borough.reference("census2021_age_sex_lsoa.csv")["Lower layer Super Output Areas Code"],
+        ]
     )
     assert codes.str.fullmatch(r"X\d{8}").all()
     assert not codes.str.startswith("E").any()
@@ -226,7 +356,22 @@ def test_postcode_directory(borough: Run) -> None:
     live = directory["doterm"] == ""
     assert 7_900 <= live.sum() <= 8_100 and 0.01 < (~live).mean() < 0.06
     districts = set(directory["pcds"].str.split(" ").str[0])
-    assert districts <= {"HA8", "NW7", "NW9", "NW4", "NW11", "N2", "NW2", "N3", "N12", "N20", "EN5", "EN4", "N11", "N14"}
+    assert districts <= {
+        "HA8",
+        "NW7",
+        "NW9",
+        "NW4",
+        "NW11",
+        "N2",
+        "NW2",
+        "N3",
+        "N12",
+        "N20",
+        "EN5",
+        "EN4",
+        "N11",
+        "N14",
+    }
     gazetteer = borough.reference("llpg_properties.csv")
     assert gazetteer["UPRN"].str.fullmatch(r"99\d{10}").all() and gazetteer["UPRN"].is_unique
     assert set(gazetteer["POSTCODE_LOCATOR"]) <= set(directory.loc[live, "pcds"])
@@ -255,7 +400,7 @@ def test_census_counts_the_residents(borough: Run) -> None:
 def test_every_extract_has_exactly_the_contract_columns(borough: Run) -> None:
     names = borough.records.drop_duplicates("delivery_file")
     assert set(names["source_table"]) == set(EXPECTED_COLUMNS)
-    for table, delivery_file in zip(names["source_table"], names["delivery_file"]):
+    for table, delivery_file in zip(names["source_table"], names["delivery_file"], strict=True):
         assert list(borough.extract(delivery_file).columns) == EXPECTED_COLUMNS[table].split("|"), delivery_file
     assert re.fullmatch(r"housing_register_2026-(09|10)\.csv", names["delivery_file"].iloc[0])
     asc = pq.read_schema(next((borough.landing / COMMISSION / "adult_social_care").glob("*.parquet")))
@@ -282,11 +427,22 @@ def test_volumes_and_deliveries(borough: Run) -> None:
     assert counts["ctax_liable_parties"] == pytest.approx(1.4 * borough.summary.households, rel=0.06)
     assert counts["school_census"] == pytest.approx(2 * 60_000 * SCALE, rel=0.06)
     files = records.groupby("source_table")["delivery_file"].unique()
-    assert sorted(files["nhs_partner_extract"]) == ["nhs_partner_extract_2026-09.csv", "nhs_partner_extract_2026-10.csv"]
+    assert sorted(files["nhs_partner_extract"]) == [
+        "nhs_partner_extract_2026-09.csv",
+        "nhs_partner_extract_2026-10.csv",
+    ]
     assert list(files["participants_export"]) == ["participants_export.xlsx"]
     referrals = borough.extracts("csc_referrals")
-    assert (referrals["EXTRACT_DT"].str.slice(0, 11).map({"01-Oct-2026": "2026-09", "01-Nov-2026": "2026-10"}) == referrals["delivery_file"].str.slice(14, 21)).all()
-    october = pd.to_datetime(referrals.loc[referrals["delivery_file"].str.contains("2026-10") & (referrals["faults"] == ""), "REFERRAL_DATE"], format="%d-%b-%Y")
+    assert (
+        referrals["EXTRACT_DT"].str.slice(0, 11).map({"01-Oct-2026": "2026-09", "01-Nov-2026": "2026-10"})
+        == referrals["delivery_file"].str.slice(14, 21)
+    ).all()
+    october = pd.to_datetime(
+        referrals.loc[
+            referrals["delivery_file"].str.contains("2026-10") & (referrals["faults"] == ""), "REFERRAL_DATE"
+        ],
+        format="%d-%b-%Y",
+    )
     assert october.between("2026-10-01", "2026-10-31").all()
 
 
@@ -300,7 +456,9 @@ def test_ground_truth_covers_every_delivered_row_once(borough: Run) -> None:
     assert (records["commission_id"] == COMMISSION).all()
     for table in EXPECTED_COLUMNS:
         rows = borough.extracts(table)
-        assert (rows.groupby("delivery_file")["row_number"].apply(lambda r: list(r) == list(range(1, len(r) + 1)))).all()
+        assert (
+            rows.groupby("delivery_file")["row_number"].apply(lambda r: list(r) == list(range(1, len(r) + 1)))
+        ).all()
         assert (rows[LAYOUT[table][1]] == rows["record_ref"]).all(), table
     assert len(records) == borough.summary.truth_records == borough.summary.extract_rows
 
@@ -316,7 +474,9 @@ def test_nhs_numbers_pass_modulus_11_unless_made_invalid(borough: Run) -> None:
         assert (rows.loc[~written, "faults"].str.contains("missing_nhs_number")).all(), table
     nhs = borough.extracts("nhs_partner_extract")
     assert 0.2 < nhs["NHS_NUMBER"].str.contains(" ").mean() < 0.4
-    person_numbers = nhs[~nhs["faults"].str.contains("nhs_number")].groupby("person_id")["NHS_NUMBER"].first().str.replace(" ", "")
+    person_numbers = (
+        nhs[~nhs["faults"].str.contains("nhs_number")].groupby("person_id")["NHS_NUMBER"].first().str.replace(" ", "")
+    )
     assert person_numbers.is_unique
 
 
@@ -365,7 +525,14 @@ def test_faulted_rows_differ_from_their_clean_originals_as_described(borough: Ru
         assert len(pairs) == len(faulty)
         for _, row in pairs[pairs["faults"] != ""].iterrows():
             faults = set(row["faults"].split(";"))
-            name_faults = faults & {"name_typo", "name_transposition", "nickname", "initial_only", "name_swap", "surname_change"}
+            name_faults = faults & {
+                "name_typo",
+                "name_transposition",
+                "nickname",
+                "initial_only",
+                "name_swap",
+                "surname_change",
+            }
             if "blank" not in faults and not name_faults:
                 assert (row[forename], row[surname]) == (row[forename + "_clean"], row[surname + "_clean"])
             if faults & {"name_typo", "name_transposition"} and len(name_faults) == 1 and "blank" not in faults:
@@ -391,17 +558,21 @@ def test_faulted_rows_differ_from_their_clean_originals_as_described(borough: Ru
                 assert row[postcode] != row[postcode + "_clean"]
             for fault in faults:
                 checked[fault] = checked.get(fault, 0) + 1
-    assert {"name_typo", "name_transposition", "initial_only", "postcode_format", "blank", "mixed_date_format"} <= set(checked)
+    assert {"name_typo", "name_transposition", "initial_only", "postcode_format", "blank", "mixed_date_format"} <= set(
+        checked
+    )
 
 
 def test_nickname_faults_use_the_shared_seed_list(borough: Run, clean: Run) -> None:
     nicknames = pd.read_csv(PROJECT_ROOT / "seeds" / "reference" / "forename_nicknames.csv")
-    pairs_allowed = set(zip(nicknames["nickname"].str.lower(), nicknames["forename"].str.lower()))
+    pairs_allowed = set(zip(nicknames["nickname"].str.lower(), nicknames["forename"].str.lower(), strict=True))
     faulty = borough.extracts("nhs_partner_extract")
-    pairs = faulty.merge(clean.extracts("nhs_partner_extract"), on=["delivery_file", "record_ref"], suffixes=("", "_clean"))
+    pairs = faulty.merge(
+        clean.extracts("nhs_partner_extract"), on=["delivery_file", "record_ref"], suffixes=("", "_clean")
+    )
     nick = pairs[pairs["faults"] == "nickname"]
     assert len(nick) > 10
-    for after, before in zip(nick["PERSON_GIVEN_NAME"], nick["PERSON_GIVEN_NAME_clean"]):
+    for after, before in zip(nick["PERSON_GIVEN_NAME"], nick["PERSON_GIVEN_NAME_clean"], strict=True):
         assert (after.lower(), before.lower()) in pairs_allowed
 
 
@@ -440,14 +611,18 @@ def test_records_are_internally_consistent(borough: Run) -> None:
     assert (council_tax["LIABLE NAME"] == council_tax["LIABLE NAME"].str.upper()).all()
     assert 0.35 < (council_tax["PARTY NO"] == "2").sum() / council_tax["ACCOUNT REF"].nunique() < 0.45
     ghosts = borough.extracts("nhs_partner_extract")
-    ghost_share = (~borough.persons.set_index("person_id")["is_resident"].reindex(ghosts["person_id"]).to_numpy()).mean()
+    ghost_share = (
+        ~borough.persons.set_index("person_id")["is_resident"].reindex(ghosts["person_id"]).to_numpy()
+    ).mean()
     assert 0.015 < ghost_share < 0.05
 
 
 def test_ethnicity_codes_come_from_the_shared_seed_list(borough: Run) -> None:
     codes = pd.read_csv(PROJECT_ROOT / "seeds" / "reference" / "ethnicity_codes.csv", dtype=str, keep_default_na=False)
     assert not codes.duplicated(["code_system", "source_code"]).any()
-    assert set(codes.loc[codes["code_system"] == "census_2021", "census_ethnic_group_code"].astype(int)) == set(range(1, 20))
+    assert set(codes.loc[codes["code_system"] == "census_2021", "census_ethnic_group_code"].astype(int)) == set(
+        range(1, 20)
+    )
     for table, column in ETHNICITY_COLUMN.items():
         system = LAYOUT[table][7]
         written = set(borough.extracts(table)[column]) - {""}
@@ -459,7 +634,9 @@ def test_seed_lists_are_well_formed() -> None:
     assert list(nicknames.columns) == ["nickname", "forename"] and len(nicknames) >= 100
     assert not nicknames.duplicated().any()
     assert (nicknames == nicknames.apply(lambda c: c.str.title())).all().all()
-    assert {("Bill", "William"), ("Liz", "Elizabeth"), ("Sasha", "Alexandra")} <= set(nicknames.itertuples(index=False, name=None))
+    assert {("Bill", "William"), ("Liz", "Elizabeth"), ("Sasha", "Alexandra")} <= set(
+        nicknames.itertuples(index=False, name=None)
+    )
 
 
 def test_names_are_diverse_and_realistic(borough: Run) -> None:
@@ -474,7 +651,9 @@ def test_names_are_diverse_and_realistic(borough: Run) -> None:
 
 
 def test_employment_workbook_is_all_text(borough: Run) -> None:
-    workbook = pd.read_excel(borough.landing / COMMISSION / "employment_skills" / "participants_export.xlsx", sheet_name=None, dtype=object)
+    workbook = pd.read_excel(
+        borough.landing / COMMISSION / "employment_skills" / "participants_export.xlsx", sheet_name=None, dtype=object
+    )
     assert list(workbook) == ["Participants"]
     values = workbook["Participants"].stack().dropna()  # blank cells read back as missing
     assert len(values) > 10 * len(workbook["Participants"]) and values.map(lambda v: isinstance(v, str)).all()
@@ -496,7 +675,16 @@ def test_employment_workbook_is_all_text(borough: Run) -> None:
 )
 def test_cli_rejects_bad_arguments_in_one_line(arguments: list[str], message: str, tmp_path: Path) -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "insight_hub.borough", "--landing", str(tmp_path / "l"), "--truth", str(tmp_path / "t"), *arguments],
+        [
+            sys.executable,
+            "-m",
+            "insight_hub.borough",
+            "--landing",
+            str(tmp_path / "l"),
+            "--truth",
+            str(tmp_path / "t"),
+            *arguments,
+        ],
         capture_output=True,
         text=True,
     )
@@ -506,7 +694,20 @@ def test_cli_rejects_bad_arguments_in_one_line(arguments: list[str], message: st
 
 
 def test_cli_reports_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["--scale", "0.002", "--services", "housing", "--fault", "nickname=0", "--landing", str(tmp_path / "l"), "--truth", str(tmp_path / "t")])
+    status = main(
+        [
+            "--scale",
+            "0.002",
+            "--services",
+            "housing",
+            "--fault",
+            "nickname=0",
+            "--landing",
+            str(tmp_path / "l"),
+            "--truth",
+            str(tmp_path / "t"),
+        ]
+    )
     out = capsys.readouterr().out
     assert status == 0
     assert re.search(r"housing/housing_register_2026-09\.csv: [\d,]+ rows \(\d+\.\d s\)", out)

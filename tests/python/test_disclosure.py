@@ -38,20 +38,28 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
-from insight_hub import disclosure_attack as attack
 from conftest import approved_pairs
 from dbt_project import PROJECT_ROOT, Workspace
+
+from insight_hub import disclosure_attack as attack
 
 # Each share's mart, and the mart columns holding what the share publishes under another name (None: a
 # mart column of the share's name that is not what the share publishes).
 MARTS = {
-    "share_borough_service_demand": ("borough_service_demand", {
-        "located_people_count": "people_known_count", "located_households_count": "households_known_count",
-        "located_people_rate_per_1000": "people_known_rate_per_1000",
-        "located_households_rate_per_1000": "households_known_rate_per_1000",
-        **{f"{measure}_known_rate_per_1000_ci_{bound}": None
-           for measure in ("people", "households") for bound in ("lower", "upper")}}),
+    "share_borough_service_demand": (
+        "borough_service_demand",
+        {
+            "located_people_count": "people_known_count",
+            "located_households_count": "households_known_count",
+            "located_people_rate_per_1000": "people_known_rate_per_1000",
+            "located_households_rate_per_1000": "households_known_rate_per_1000",
+            **{
+                f"{measure}_known_rate_per_1000_ci_{bound}": None
+                for measure in ("people", "households")
+                for bound in ("lower", "upper")
+            },
+        },
+    ),
     "share_ward_service_demand": ("ward_service_demand", {}),
     "share_lsoa_service_demand": ("lsoa_service_demand", {}),
     "share_ward_community_safety_demand": ("ward_community_safety_demand", {}),
@@ -86,9 +94,11 @@ def _truth(marts: dict[str, pd.DataFrame], warehouse: Path) -> pd.Series:
             "select 'demand|people:' || service_code || '|all|' as cell, people_known_count as value "
             "from marts.borough_service_demand union all "
             "select 'demand|households:' || service_code || '|all|', households_known_count "
-            "from marts.borough_service_demand").df()
-    cells = pd.concat([everyone, *(attack.share_cells(share, frame)[["cell", "value"]]
-                                   for share, frame in marts.items())])
+            "from marts.borough_service_demand"
+        ).df()
+    cells = pd.concat(
+        [everyone, *(attack.share_cells(share, frame)[["cell", "value"]] for share, frame in marts.items())]
+    )
     truth = cells.drop_duplicates("cell").set_index("cell")["value"]
     parsed = attack._parsed(truth.index.to_series())
     for family, level in UNPUBLISHED_TOTALS:
@@ -122,20 +132,30 @@ def _print_audit(result: attack.Audit, folders: list[Path]) -> None:
 
 
 def test_every_approved_recipient_gets_its_outputs(borough_exports: Path) -> None:
-    exported = {(m["recipient_type"], m["commission_id"]) for m in
-                (json.loads(p.read_text()) for p in borough_exports.rglob("manifest.json"))}
+    exported = {
+        (m["recipient_type"], m["commission_id"])
+        for m in (json.loads(p.read_text()) for p in borough_exports.rglob("manifest.json"))
+    }
     assert exported == set(approved_pairs())
 
 
-def test_outputs_go_only_to_approved_and_licence_cleared_recipients(tables: list[attack.Table],
-                                                                    built_borough: Workspace) -> None:
+def test_outputs_go_only_to_approved_and_licence_cleared_recipients(
+    tables: list[attack.Table], built_borough: Workspace
+) -> None:
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        approvals = {row[0]: row[1:] for row in con.execute(
-            "select approval_id, recipient_type, commission_id, output_model from governance.sharing_approvals"
-        ).fetchall()}
-        cleared = {row[0] for row in con.execute(
-            "select recipient_type from governance.licence_clearances "
-            "where source_name = 'demograph.household_segments_postcode'").fetchall()}
+        approvals = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "select approval_id, recipient_type, commission_id, output_model from governance.sharing_approvals"
+            ).fetchall()
+        }
+        cleared = {
+            row[0]
+            for row in con.execute(
+                "select recipient_type from governance.licence_clearances "
+                "where source_name = 'demograph.household_segments_postcode'"
+            ).fetchall()
+        }
     for table in tables:
         pairs = table.frame[["approval_id", "commission_id"]].drop_duplicates()
         for approval, commission in pairs.itertuples(index=False):
@@ -159,8 +179,10 @@ def test_no_small_count_and_every_count_rounded(tables: list[attack.Table]) -> N
     for table in tables:
         cells = attack.share_cells(table.name, table.frame)
         rows = table.frame.loc[cells["row"]].reset_index(drop=True)
-        status = pd.concat([table.frame[f"{c}_status"] for c in attack.SHARES[table.name].counts if c in table.frame],
-                           ignore_index=True)
+        status = pd.concat(
+            [table.frame[f"{c}_status"] for c in attack.SHARES[table.name].counts if c in table.frame],
+            ignore_index=True,
+        )
         where = table.name + "." + cells["column"]
         hidden = cells[cells["is_withheld"]]
         assert hidden["value"].isna().all(), f"{where[hidden['value'].notna()].iloc[0]}: a withheld count has a value"
@@ -193,8 +215,9 @@ def test_figures_are_withheld_with_any_count_they_come_from(audited: list[attack
                 for reference in derived.counts:
                     from_withheld = attack.cell_ids(spec.cell_template(reference), table.frame).isin(withheld)
                     shown = table.frame.loc[from_withheld, derived.column].notna()
-                    assert not shown.any(), \
+                    assert not shown.any(), (
                         f"{table.name}.{derived.column} is published although {reference} is withheld"
+                    )
                     checked += int(from_withheld.sum())
     assert checked, "no withheld count had a figure to check"
 
@@ -220,11 +243,13 @@ def _with_true_figures(tables: list[attack.Table], marts: dict[str, pd.DataFrame
             mart = marts[table.name]
             key_text = {k: attack._text(frame[k]) for k in keys}
             mart_keys = pd.DataFrame({k: attack._text(mart[k]) for k in keys})
-            true = pd.DataFrame(key_text).merge(mart_keys.join(mart[[c for c in figures if c in mart]]), on=keys,
-                                                how="left", validate="one_to_one")
+            true = pd.DataFrame(key_text).merge(
+                mart_keys.join(mart[[c for c in figures if c in mart]]), on=keys, how="left", validate="one_to_one"
+            )
             for column in figures:
-                frame[column] = true[column].where(frame[column].notna().to_numpy()).to_numpy() \
-                    if column in true else pd.NA
+                frame[column] = (
+                    true[column].where(frame[column].notna().to_numpy()).to_numpy() if column in true else pd.NA
+                )
         out = folder / table.folder.relative_to(table.folder.parents[1])
         out.mkdir(parents=True, exist_ok=True)
         shutil.copy(table.folder / "manifest.json", out / "manifest.json")
@@ -234,7 +259,8 @@ def _with_true_figures(tables: list[attack.Table], marts: dict[str, pd.DataFrame
 
 
 def test_attack_1_recovers_the_truth_from_figures_computed_from_it(
-        tables: list[attack.Table], built_borough: Workspace, truth: pd.Series, tmp_path: Path) -> None:
+    tables: list[attack.Table], built_borough: Workspace, truth: pd.Series, tmp_path: Path
+) -> None:
     """The attack works: on files whose figures are computed from the unrounded counts (as main's were),
     it recovers most published counts exactly, every one equal to the truth."""
     folder = _with_true_figures(tables, _marts(built_borough.warehouse), tmp_path / "exports")
@@ -243,30 +269,34 @@ def test_attack_1_recovers_the_truth_from_figures_computed_from_it(
     recovered = pd.concat([a.counts[a.counts["is_recovered"]] for a in audits])
     rated = pd.concat([a.counts[a.counts["published"].notna() & (a.counts["constraints"] > 0)] for a in audits])
     wrong = recovered[recovered["low"] != recovered["cell"].map(truth)]
-    assert wrong.empty, \
+    assert wrong.empty, (
         f"{len(wrong)} recovered counts are not the truth, e.g. {wrong[['cell', 'low']].head(3).values.tolist()}"
+    )
     assert len(recovered) >= 0.9 * len(rated), f"only {len(recovered)} of {len(rated)} counts with figures recovered"
     assert sum(len(a.leaks) for a in audits) > 0.5 * len(rated), "the attack found too few counts beyond the rule"
     assert all(a.computed_from == "true counts" for a in audits)
 
 
-def test_attack_1_no_count_recovered_beyond_the_rounding_rule(audited: list[attack.PoolAudit], truth: pd.Series,
-                                                            borough_exports: Path) -> None:
+def test_attack_1_no_count_recovered_beyond_the_rounding_rule(
+    audited: list[attack.PoolAudit], truth: pd.Series, borough_exports: Path
+) -> None:
     _print_audit(attack.Audit([audited], []), [borough_exports])
     leaks = pd.concat([a.leaks.assign(pool=a.pool.label) for a in audited])
     exact = (leaks["low"] == leaks["cell"].map(truth)).sum()
     assert leaks.empty, (
         f"{len(leaks)} counts recovered beyond the rounding rule from the columns they ship with ({exact} of them "
-        f"the true count), e.g. " + "; ".join(f"{r.cell} published {r.published} recovered {r.low:g}"
-                                             for r in leaks.head(3).itertuples()))
+        f"the true count), e.g. "
+        + "; ".join(f"{r.cell} published {r.published} recovered {r.low:g}" for r in leaks.head(3).itertuples())
+    )
 
 
 # ------------------------------------------------------------------------------------------------
 # Attack 2: each withheld count from every combination of totals
 
 
-def test_attack_2_relations_hold_on_the_truth(tables: list[attack.Table], audited: list[attack.PoolAudit],
-                                              truth: pd.Series) -> None:
+def test_attack_2_relations_hold_on_the_truth(
+    tables: list[attack.Table], audited: list[attack.PoolAudit], truth: pd.Series
+) -> None:
     """Every relation the attack writes is true of the real counts: with each count fixed at its true
     value the programme stays feasible (a relation the documentation does not imply would break it)."""
     facts = attack.public_facts(tables)
@@ -281,15 +311,16 @@ def test_attack_2_relations_hold_on_the_truth(tables: list[attack.Table], audite
         assert (ranges["low"] == ranges["cell"].map(truth)).all()
 
 
-def test_attack_2_no_withheld_count_exposed_by_the_totals(audited: list[attack.PoolAudit], truth: pd.Series,
-                                                         borough_exports: Path) -> None:
+def test_attack_2_no_withheld_count_exposed_by_the_totals(
+    audited: list[attack.PoolAudit], truth: pd.Series, borough_exports: Path
+) -> None:
     _print_audit(attack.Audit([audited], []), [borough_exports])
     exposed = pd.concat([pd.concat([a.exposed, a.pinned]) for a in audited])
     withheld = sum(int(a.ranges["is_withheld"].sum()) for a in audited)
     assert withheld, "no withheld counts to attack"
-    assert exposed.empty, (f"{len(exposed)} counts pinned by the totals, e.g. "
-                           + "; ".join(f"{r.cell} = {r.low:g} (true {truth.get(r.cell)})"
-                                       for r in exposed.head(3).itertuples()))
+    assert exposed.empty, f"{len(exposed)} counts pinned by the totals, e.g. " + "; ".join(
+        f"{r.cell} = {r.low:g} (true {truth.get(r.cell)})" for r in exposed.head(3).itertuples()
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -303,8 +334,9 @@ def test_attack_3_no_change_of_one_person_between_builds(redelivered: dict) -> N
     (changes,) = result.changes
     assert len(changes), "the two builds share no counts"
     exposed = changes[changes["is_exposed"]]
-    assert exposed.empty, (f"{len(exposed)} changes between the builds come out exactly, e.g. "
-                           + "; ".join(f"{r.cell} changed by {r.change_low:+g}" for r in exposed.head(3).itertuples()))
+    assert exposed.empty, f"{len(exposed)} changes between the builds come out exactly, e.g. " + "; ".join(
+        f"{r.cell} changed by {r.change_low:+g}" for r in exposed.head(3).itertuples()
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -312,8 +344,12 @@ def test_attack_3_no_change_of_one_person_between_builds(redelivered: dict) -> N
 
 
 def _command(*folders: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "insight_hub.disclosure_attack", *map(str, folders)],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "insight_hub.disclosure_attack", *map(str, folders)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
 
 
 def test_the_command_attacks_the_exports_and_says_so(borough_exports: Path) -> None:
@@ -323,8 +359,11 @@ def test_the_command_attacks_the_exports_and_says_so(borough_exports: Path) -> N
     completed = _command(folder)
     clean = attack.audit([folder]).is_clean
     assert completed.returncode == (0 if clean else 1), completed.stderr
-    verdict = ("nothing recovered beyond what the rounding rule releases" if clean
-               else "DISCLOSIVE: the files give away more than the rounding rule releases")
+    verdict = (
+        "nothing recovered beyond what the rounding rule releases"
+        if clean
+        else "DISCLOSIVE: the files give away more than the rounding rule releases"
+    )
     assert completed.stdout.rstrip().endswith(verdict)
 
 
@@ -348,28 +387,44 @@ def test_secondary_suppression_converged(built_borough: Workspace) -> None:
     """Each suppression family's convergence test (no constraint left with a single withheld cell after the
     last pass), run again here on the built warehouse from its compiled SQL."""
     manifest = json.loads(Path(built_borough.target, "manifest.json").read_text())
-    families = [node for node in manifest["nodes"].values()
-                if node["resource_type"] == "model" and node["name"].startswith("sdc_")]
-    tests = [node for node in manifest["nodes"].values()
-             if node["resource_type"] == "test" and node["name"].endswith("__suppressed_is_converged")]
+    families = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["name"].startswith("sdc_")
+    ]
+    tests = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and node["name"].endswith("__suppressed_is_converged")
+    ]
     assert families and len(tests) == len(families), "each suppression family has a convergence test"
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
         for node in tests:
-            sql = node.get("compiled_code") or Path(built_borough.target, "compiled", "insight_hub",
-                                                      node["original_file_path"], node["path"]).read_text()
+            sql = (
+                node.get("compiled_code")
+                or Path(
+                    built_borough.target, "compiled", "insight_hub", node["original_file_path"], node["path"]
+                ).read_text()
+            )
             (unconverged,) = con.execute(f"select count(*) from ({sql}) as unconverged").fetchone()
             assert unconverged == 0, f"{node['name']}: secondary suppression did not converge"
 
 
 def test_every_sharing_model_runs_disclosure_safe_and_is_attacked(built_borough: Workspace) -> None:
     manifest = json.loads(Path(built_borough.target, "manifest.json").read_text())
-    sharing = {node["unique_id"] for node in manifest["nodes"].values()
-               if node["resource_type"] == "model" and "sharing" in node["fqn"]
-               and node["name"].startswith("share_")}
-    tested = {parent for node in manifest["nodes"].values()
-              if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") == "disclosure_safe"
-              for parent in node["depends_on"]["nodes"]}
-    assert sharing == {f"model.insight_hub.{name}" for name in attack.SHARES}, \
+    sharing = {
+        node["unique_id"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and "sharing" in node["fqn"] and node["name"].startswith("share_")
+    }
+    tested = {
+        parent
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") == "disclosure_safe"
+        for parent in node["depends_on"]["nodes"]
+    }
+    assert sharing == {f"model.insight_hub.{name}" for name in attack.SHARES}, (
         "a sharing model has no attack in insight_hub.disclosure_attack.SHARES"
+    )
     assert sharing <= tested, f"sharing models without disclosure_safe: {sorted(sharing - tested)}"
     assert set(MARTS) == set(attack.SHARES), "a share has no mart to judge its attack against"

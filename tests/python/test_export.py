@@ -43,9 +43,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_project import PROJECT_ROOT, Workspace
 
 from insight_hub import export
-from dbt_project import PROJECT_ROOT, Workspace
 
 COMMISSION = "IH-2026-001"
 TODAY = dt.date.today()
@@ -73,7 +73,9 @@ class Copy:
         if on_disk:
             path = self.project / "seeds" / "governance" / f"{register}.csv"
             with duckdb.connect() as con:
-                con.execute(f"create table register as select * from read_csv('{path}', header = true, all_varchar = true)")
+                con.execute(
+                    f"create table register as select * from read_csv('{path}', header = true, all_varchar = true)"
+                )
                 con.execute(statement.format(table="register"))
                 con.execute(f"copy register to '{path}' (header true)")
 
@@ -123,9 +125,20 @@ def health_export(built_borough: Workspace, tmp_path_factory: pytest.TempPathFac
     root = tmp_path_factory.mktemp("health")
     warehouse = _copy_warehouse(built_borough, root / "warehouse")
     completed = subprocess.run(
-        [sys.executable, "-m", "insight_hub.export", *HEALTH, "--warehouse", str(warehouse),
-         "--exports-dir", str(root / "exports")],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, env=built_borough.env(),
+        [
+            sys.executable,
+            "-m",
+            "insight_hub.export",
+            *HEALTH,
+            "--warehouse",
+            str(warehouse),
+            "--exports-dir",
+            str(root / "exports"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=built_borough.env(),
     )
     assert completed.returncode == 0, completed.stderr
     folder = Path(completed.stdout.strip())
@@ -144,20 +157,28 @@ def test_export_writes_csv_parquet_and_manifest(health_export: Path, built_borou
     assert ward["approval"]["approval_id"] == "SA-2026-002"
     assert ward["rules_applied"][0]["suppress_up_to"] == 7 and ward["rules_applied"][0]["rounding_base"] == 5
     assert ward["rules_applied"][0]["disclosure_rule_id"] == "DR-DEFAULT"
-    assert ward["rules_applied"][0]["rates"] == "computed from the published (rounded) counts; withheld with their count"
-    assert "ward_service_demand" in ward["lineage"]["models"] and "int_person_records__keyed" in ward["lineage"]["models"]
+    assert (
+        ward["rules_applied"][0]["rates"] == "computed from the published (rounded) counts; withheld with their count"
+    )
+    assert (
+        "ward_service_demand" in ward["lineage"]["models"] and "int_person_records__keyed" in ward["lineage"]["models"]
+    )
     assert "housing.housing_register" in ward["lineage"]["sources"]
     assert ward["built_at"] and ward["build_invocation_id"] == manifest["dbt"]["invocation_id"]
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        (expected,) = con.execute("select count(*) from sharing.share_ward_service_demand "
-                                  "where recipient_type = 'Health Agencies' and commission_id = ?", [COMMISSION]).fetchone()
+        (expected,) = con.execute(
+            "select count(*) from sharing.share_ward_service_demand "
+            "where recipient_type = 'Health Agencies' and commission_id = ?",
+            [COMMISSION],
+        ).fetchone()
         for entry in models.values():
             for kind in ("csv", "parquet"):
                 path = health_export / entry["files"][kind]["path"]
                 assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["files"][kind]["sha256"]
             csv_rows = list(csv.DictReader((health_export / entry["files"]["csv"]["path"]).open()))
             (parquet_rows,) = con.execute(
-                f"select count(*) from read_parquet('{health_export / entry['files']['parquet']['path']}')").fetchone()
+                f"select count(*) from read_parquet('{health_export / entry['files']['parquet']['path']}')"
+            ).fetchone()
             assert len(csv_rows) == parquet_rows == entry["rows"]
     assert models["share_ward_service_demand"]["rows"] == expected
     assert sorted(path.name for path in health_export.parent.iterdir()) == [COMMISSION], "staging left behind"
@@ -182,12 +203,16 @@ def test_exported_files_are_disclosure_controlled(health_export: Path) -> None:
 
 
 def test_licensed_output_goes_to_a_cleared_recipient(copy: Copy, capsys) -> None:
-    status, err = _run(copy.warehouse, copy.exports, capsys, "--recipient", "Council services (all)",
-                       "--commission", COMMISSION)
+    status, err = _run(
+        copy.warehouse, copy.exports, capsys, "--recipient", "Council services (all)", "--commission", COMMISSION
+    )
     assert status == 0, err
     manifest = json.loads((copy.exports / "council-services-all" / COMMISSION / "manifest.json").read_text())
-    licensed = {entry["model"] for entry in manifest["outputs"]
-                if entry["source_licences"].get("demograph.household_segments_postcode") == "commercial"}
+    licensed = {
+        entry["model"]
+        for entry in manifest["outputs"]
+        if entry["source_licences"].get("demograph.household_segments_postcode") == "commercial"
+    }
     assert licensed == {"share_segment_multiple_needs"}
 
 
@@ -202,15 +227,17 @@ def test_refuses_a_commission_not_in_the_register(copy, capsys) -> None:
 
 
 def test_refuses_an_unapproved_pair(copy, capsys) -> None:
-    message = _refused(copy, capsys, "--recipient", "Police", "--commission", COMMISSION,
-                       "--output", "ward_service_demand")
+    message = _refused(
+        copy, capsys, "--recipient", "Police", "--commission", COMMISSION, "--output", "ward_service_demand"
+    )
     assert "no sharing approval for recipient 'Police'" in message
     message = _refused(copy, capsys, "--recipient", "Ofsted", "--commission", COMMISSION)
     assert "no in-date sharing approval" in message
 
 
-@pytest.mark.parametrize("dates", [f"expires_date = '{YESTERDAY}'", f"approved_date = '{TOMORROW}'"],
-                         ids=["expired", "not-yet-approved"])
+@pytest.mark.parametrize(
+    "dates", [f"expires_date = '{YESTERDAY}'", f"approved_date = '{TOMORROW}'"], ids=["expired", "not-yet-approved"]
+)
 def test_refuses_an_approval_out_of_date_today(copy, capsys, dates) -> None:
     copy.change("sharing_approvals", f"update {{table}} set {dates} where approval_id = 'SA-2026-005'")
     message = _refused(copy, capsys, *POLICE)
@@ -218,8 +245,9 @@ def test_refuses_an_approval_out_of_date_today(copy, capsys, dates) -> None:
 
 
 def test_refuses_a_model_that_is_not_an_aggregate(copy, capsys) -> None:
-    message = _refused(copy, capsys, "--recipient", "Police", "--commission", COMMISSION,
-                       "--output", "int_person_records__keyed")
+    message = _refused(
+        copy, capsys, "--recipient", "Police", "--commission", COMMISSION, "--output", "int_person_records__keyed"
+    )
     assert "is not an aggregate" in message
 
 
@@ -230,49 +258,81 @@ def test_refuses_a_model_that_is_not_a_sharing_output(copy, capsys) -> None:
 
 
 def _add_approval(copy: Copy, approval_id: str, recipient: str, output: str) -> None:
-    copy.change("sharing_approvals", f"insert into {{table}} values ('{approval_id}', '{recipient}', '{COMMISSION}', "
-                                     f"'{output}', 'Data Protection Officer', '{YESTERDAY}', '{TOMORROW}')")
+    copy.change(
+        "sharing_approvals",
+        f"insert into {{table}} values ('{approval_id}', '{recipient}', '{COMMISSION}', "
+        f"'{output}', 'Data Protection Officer', '{YESTERDAY}', '{TOMORROW}')",
+    )
 
 
 def test_refuses_commercially_licensed_data_not_cleared_for_the_recipient(copy, capsys) -> None:
     _add_approval(copy, "SA-TEST-9", "Voluntary Agencies /Third Sector", "segment_multiple_needs")
-    message = _refused(copy, capsys, "--recipient", "Voluntary Agencies /Third Sector", "--commission", COMMISSION,
-                       "--output", "segment_multiple_needs")
+    message = _refused(
+        copy,
+        capsys,
+        "--recipient",
+        "Voluntary Agencies /Third Sector",
+        "--commission",
+        COMMISSION,
+        "--output",
+        "segment_multiple_needs",
+    )
     assert "commercially licensed demograph.household_segments_postcode" in message
     assert "not cleared for 'Voluntary Agencies /Third Sector'" in message
 
 
 def test_refuses_a_clearance_out_of_date_today(copy, capsys) -> None:
-    copy.change("licence_clearances", f"update {{table}} set expires_date = '{YESTERDAY}' where clearance_id = 'LC-2026-001'")
+    copy.change(
+        "licence_clearances", f"update {{table}} set expires_date = '{YESTERDAY}' where clearance_id = 'LC-2026-001'"
+    )
     message = _refused(copy, capsys, *COUNCIL)
     assert f"not cleared for 'Council services (all)' on {TODAY}" in message
 
 
 def test_refuses_an_approval_the_build_has_not_seen(copy, capsys) -> None:
     _add_approval(copy, "SA-TEST-8", "Police", "ward_multiple_needs")
-    message = _refused(copy, capsys, "--recipient", "Police", "--commission", COMMISSION, "--output", "ward_multiple_needs")
+    message = _refused(
+        copy, capsys, "--recipient", "Police", "--commission", COMMISSION, "--output", "ward_multiple_needs"
+    )
     assert "has no rows for 'Police'" in message and "SA-TEST-8" in message and "dbt build" in message
 
 
 # --- attacks: the caller, the registers and the build ----------------------------------------------------------
 
-@pytest.mark.parametrize(("register", "statement", "args"), [
-    ("sharing_approvals", f"update {{table}} set expires_date = '{YESTERDAY}' where approval_id = 'SA-2026-005'", POLICE),
-    ("licence_clearances", f"update {{table}} set expires_date = '{YESTERDAY}' where clearance_id = 'LC-2026-001'", COUNCIL),
-], ids=["approval", "licence-clearance"])
+
+@pytest.mark.parametrize(
+    ("register", "statement", "args"),
+    [
+        (
+            "sharing_approvals",
+            f"update {{table}} set expires_date = '{YESTERDAY}' where approval_id = 'SA-2026-005'",
+            POLICE,
+        ),
+        (
+            "licence_clearances",
+            f"update {{table}} set expires_date = '{YESTERDAY}' where clearance_id = 'LC-2026-001'",
+            COUNCIL,
+        ),
+    ],
+    ids=["approval", "licence-clearance"],
+)
 def test_attack_a_past_as_of_date_does_not_revive_an_expired_approval(copy, capsys, register, statement, args) -> None:
     """The old --as-of rehearsal wrote a recipient's files for an approval that had expired yesterday."""
     copy.change(register, statement)
     status, err = _run(copy.warehouse, copy.exports, capsys, *args, "--as-of", TWO_DAYS_AGO)
     assert status == 2, err
-    assert not _written(copy.exports), f"an approval that expired on {YESTERDAY} was exported by rehearsing {TWO_DAYS_AGO}"
+    assert not _written(copy.exports), (
+        f"an approval that expired on {YESTERDAY} was exported by rehearsing {TWO_DAYS_AGO}"
+    )
 
 
 def test_attack_a_doctored_registers_folder_is_not_believed(copy, capsys, tmp_path) -> None:
     """The DPO revoked SA-2026-005 and the build loaded it; a folder holding the old register must not revive it."""
     doctored = tmp_path / "doctored"
     shutil.copytree(PROJECT_ROOT / "seeds" / "governance", doctored)
-    copy.change("sharing_approvals", f"update {{table}} set expires_date = '{YESTERDAY}' where approval_id = 'SA-2026-005'")
+    copy.change(
+        "sharing_approvals", f"update {{table}} set expires_date = '{YESTERDAY}' where approval_id = 'SA-2026-005'"
+    )
     status, err = _run(copy.warehouse, copy.exports, capsys, *POLICE, "--registers", str(doctored))
     assert status == 2, err
     assert not _written(copy.exports), "a registers folder the caller named was believed"
@@ -280,18 +340,29 @@ def test_attack_a_doctored_registers_folder_is_not_believed(copy, capsys, tmp_pa
 
 def test_attack_a_doctored_seed_file_is_not_believed(copy, capsys) -> None:
     """The build loaded SA-2026-005 as expired; the seed file on disk is edited to say it is in date."""
-    copy.change("sharing_approvals", f"update {{table}} set expires_date = '{YESTERDAY}' where approval_id = 'SA-2026-005'",
-                on_disk=False)
+    copy.change(
+        "sharing_approvals",
+        f"update {{table}} set expires_date = '{YESTERDAY}' where approval_id = 'SA-2026-005'",
+        on_disk=False,
+    )
     message = _refused(copy, capsys, *POLICE)
     assert "SA-2026-005" in message and "governance.sharing_approvals" in message and "disagree" in message
 
 
-@pytest.mark.parametrize(("register", "statement", "args"), [
-    ("sharing_approvals", f"update {{table}} set expires_date = '{YESTERDAY}' where approval_id = 'SA-2026-005'", POLICE),
-    ("sharing_approvals", "delete from {table} where approval_id = 'SA-2026-005'", POLICE),
-    ("privacy_notice_recipients", "delete from {table} where recipient_type = 'Police'", POLICE),
-    ("licence_clearances", "delete from {table} where clearance_id = 'LC-2026-001'", COUNCIL),
-], ids=["approval-expired", "approval-withdrawn", "recipient-removed-from-notice", "clearance-withdrawn"])
+@pytest.mark.parametrize(
+    ("register", "statement", "args"),
+    [
+        (
+            "sharing_approvals",
+            f"update {{table}} set expires_date = '{YESTERDAY}' where approval_id = 'SA-2026-005'",
+            POLICE,
+        ),
+        ("sharing_approvals", "delete from {table} where approval_id = 'SA-2026-005'", POLICE),
+        ("privacy_notice_recipients", "delete from {table} where recipient_type = 'Police'", POLICE),
+        ("licence_clearances", "delete from {table} where clearance_id = 'LC-2026-001'", COUNCIL),
+    ],
+    ids=["approval-expired", "approval-withdrawn", "recipient-removed-from-notice", "clearance-withdrawn"],
+)
 def test_a_register_revoked_after_the_build_stops_exports_at_once(copy, capsys, register, statement, args) -> None:
     """The build's copy is stale in the permissive direction: the file on disk must approve too, and both must agree."""
     copy.change(register, statement, in_warehouse=False)
@@ -299,7 +370,9 @@ def test_a_register_revoked_after_the_build_stops_exports_at_once(copy, capsys, 
     assert f"seeds/governance/{register}.csv" in message and "disagree" in message
 
 
-def test_attack_a_manifest_from_another_build_is_not_believed(copy, capsys, built_borough, tmp_path, monkeypatch) -> None:
+def test_attack_a_manifest_from_another_build_is_not_believed(
+    copy, capsys, built_borough, tmp_path, monkeypatch
+) -> None:
     """A copied target whose manifest claims another dbt invocation must not describe this warehouse's rows."""
     forged = tmp_path / "target"
     shutil.copytree(built_borough.target, forged)
@@ -330,7 +403,9 @@ def test_attack_rows_another_run_built_are_refused(rebuilt_ward, built_borough, 
     assert not _written(tmp_path / "exports")
 
 
-def test_an_output_the_last_run_built_names_that_run(rebuilt_ward, built_borough, tmp_path, capsys, monkeypatch) -> None:
+def test_an_output_the_last_run_built_names_that_run(
+    rebuilt_ward, built_borough, tmp_path, capsys, monkeypatch
+) -> None:
     monkeypatch.setenv("DBT_TARGET_PATH", str(built_borough.target))
     status, err = _run(rebuilt_ward.warehouse, tmp_path / "exports", capsys, *HEALTH, "--output", "ward_service_demand")
     assert status == 0, err
@@ -347,6 +422,7 @@ def test_refuses_a_warehouse_with_no_record_of_its_build(copy, capsys) -> None:
 
 # --- what the recipient gets, and what the Hub keeps ------------------------------------------------------------
 
+
 def _strings(value: object) -> list[str]:
     if isinstance(value, dict):
         return [s for item in value.values() for s in _strings(item)]
@@ -355,7 +431,9 @@ def _strings(value: object) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def test_attack_the_recipient_manifest_names_no_path_user_or_host(health_export: Path, built_borough: Workspace) -> None:
+def test_attack_the_recipient_manifest_names_no_path_user_or_host(
+    health_export: Path, built_borough: Workspace
+) -> None:
     text = (health_export / "manifest.json").read_text()
     local = {str(health_export.parents[2]), str(built_borough.root), str(PROJECT_ROOT), str(Path.home())} - {"/"}
     assert not [path for path in local if path in text], "the manifest names a local folder"
@@ -384,18 +462,29 @@ def test_the_export_is_recorded_in_the_audit_table(copy, capsys, built_borough) 
             first = recorded
         assert recorded[:outputs] == first, "audit.exports was rewritten"
         with duckdb.connect(str(copy.warehouse), read_only=True) as con:
-            rows = {row[0]: row[1:] for row in con.execute(
-                "select model_name, exported_by, exported_from_host, recipient_type, approval_id, build_invocation_id, "
-                "rows_exported, csv_sha256, parquet_sha256, manifest_sha256, export_folder "
-                "from audit.exports where export_id = ?", [shipped["export_id"]]).fetchall()}
+            rows = {
+                row[0]: row[1:]
+                for row in con.execute(
+                    "select model_name, exported_by, exported_from_host, recipient_type, approval_id, build_invocation_id, "
+                    "rows_exported, csv_sha256, parquet_sha256, manifest_sha256, export_folder "
+                    "from audit.exports where export_id = ?",
+                    [shipped["export_id"]],
+                ).fetchall()
+            }
         manifest_sha256 = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
         for entry in shipped["outputs"]:
             assert rows[entry["model"]] == (
-                getpass.getuser(), socket.gethostname(), "Health Agencies", entry["approval"]["approval_id"],
-                _build_invocation(built_borough), entry["rows"],
+                getpass.getuser(),
+                socket.gethostname(),
+                "Health Agencies",
+                entry["approval"]["approval_id"],
+                _build_invocation(built_borough),
+                entry["rows"],
                 hashlib.sha256((folder / entry["files"]["csv"]["path"]).read_bytes()).hexdigest(),
                 hashlib.sha256((folder / entry["files"]["parquet"]["path"]).read_bytes()).hexdigest(),
-                manifest_sha256, str(folder.resolve()))
+                manifest_sha256,
+                str(folder.resolve()),
+            )
 
 
 def test_an_export_that_cannot_be_recorded_writes_nothing(copy, capsys) -> None:
@@ -408,16 +497,32 @@ def test_an_export_that_cannot_be_recorded_writes_nothing(copy, capsys) -> None:
 def test_the_build_records_what_it_built(built_borough: Workspace) -> None:
     results = json.loads((built_borough.target / "run_results.json").read_text())
     manifest = json.loads((built_borough.target / "manifest.json").read_text())
-    built = {result["unique_id"] for result in results["results"] if result["status"] == "success"
-             and result["unique_id"].split(".")[0] in ("model", "seed", "snapshot")
-             and manifest["nodes"][result["unique_id"]]["config"]["materialized"] != "ephemeral"}
+    built = {
+        result["unique_id"]
+        for result in results["results"]
+        if result["status"] == "success"
+        and result["unique_id"].split(".")[0] in ("model", "seed", "snapshot")
+        and manifest["nodes"][result["unique_id"]]["config"]["materialized"] != "ephemeral"
+    }
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
         (invocation,) = con.execute(
             "select invocation_id, command, target_name, relations_built, manifest_sha256 = sha256(manifest), "
-            "json_extract_string(manifest, '$.metadata.invocation_id') from audit.dbt_invocations").fetchall()
-        relations = con.execute("select unique_id, relation_name, invocation_id from audit.dbt_built_relations").fetchall()
-    assert invocation == (results["metadata"]["invocation_id"], "build", "test", len(built), True,
-                          results["metadata"]["invocation_id"])
+            "json_extract_string(manifest, '$.metadata.invocation_id') from audit.dbt_invocations"
+        ).fetchall()
+        relations = con.execute(
+            "select unique_id, relation_name, invocation_id from audit.dbt_built_relations"
+        ).fetchall()
+    assert invocation == (
+        results["metadata"]["invocation_id"],
+        "build",
+        "test",
+        len(built),
+        True,
+        results["metadata"]["invocation_id"],
+    )
     assert {unique_id for unique_id, _, _ in relations} == built
-    assert ("model.insight_hub.share_ward_service_demand", "sharing.share_ward_service_demand",
-            invocation[0]) in relations
+    assert (
+        "model.insight_hub.share_ward_service_demand",
+        "sharing.share_ward_service_demand",
+        invocation[0],
+    ) in relations

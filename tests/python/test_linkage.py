@@ -13,9 +13,9 @@ import json
 import shutil
 
 import duckdb
+from dbt_project import Workspace
 
 from insight_hub.linkage.evaluate import evaluate
-from dbt_project import Workspace
 
 COMMISSION = "IH-2026-001"
 
@@ -42,14 +42,17 @@ def test_review_flags_two_person_ids_of_one_service(built_borough: Workspace, tm
     with duckdb.connect() as con:
         con.execute(f"attach '{copy}' as {catalog}").fetchall()
         before = set(con.execute(f"select cluster_token, failure from ({compiled})").fetchall())
-        (record, cluster), = con.execute(f"""
+        ((record, cluster),) = con.execute(f"""
             select record_token, cluster_token from {catalog}.intermediate.int_person_records__clustered
             where record_token in (select record_token from {catalog}.intermediate.int_person_records__geocoded
                                    where starts_with(delivery_file, 'csc_referrals_'))
             qualify count(*) over (partition by cluster_token) >= 2
             order by record_token limit 1""").fetchall()
-        con.execute(f"update {catalog}.intermediate.int_person_records__geocoded "
-                    "set source_person_token = 'another child' where record_token = ?", [record]).fetchall()
+        con.execute(
+            f"update {catalog}.intermediate.int_person_records__geocoded "
+            "set source_person_token = 'another child' where record_token = ?",
+            [record],
+        ).fetchall()
         after = set(con.execute(f"select cluster_token, failure from ({compiled})").fetchall())
     assert after - before == {(cluster, "two person ids of one service")}
 
@@ -58,7 +61,8 @@ def test_splink_leaves_no_tables_and_saves_its_model(built_borough: Workspace) -
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
         leftovers = con.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_name like '%splink%' or table_name like 'linkage_input%'").fetchall()
+            "where table_name like '%splink%' or table_name like 'linkage_input%'"
+        ).fetchall()
     assert not leftovers
     model = json.loads((built_borough.target / "linkage" / f"splink_model_{COMMISSION}.json").read_text())
     assert {c["output_column_name"] for c in model["comparisons"]} >= {"nhs_number", "forename", "date_of_birth"}
@@ -84,11 +88,23 @@ def test_saved_model_reproduces_the_clusters(built_borough: Workspace, tmp_path)
     reviewed = tmp_path / "reviewed"
     shutil.copytree(built_borough.target / "linkage", reviewed)
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        trained = con.execute("select record_token, cluster_token from intermediate.int_person_records__clustered order by 1").fetchall()
+        trained = con.execute(
+            "select record_token, cluster_token from intermediate.int_person_records__clustered order by 1"
+        ).fetchall()
     workspace = Workspace(tmp_path / "rerun", master_key=built_borough.master_key)
     shutil.copytree(built_borough.landing, workspace.landing)
-    workspace.dbt("build", "--select", "+int_person_records__clustered", "--exclude", "test_type:data", "test_type:unit",
-                  "--vars", f"{{linkage_model_dir: '{reviewed}'}}")
+    workspace.dbt(
+        "build",
+        "--select",
+        "+int_person_records__clustered",
+        "--exclude",
+        "test_type:data",
+        "test_type:unit",
+        "--vars",
+        f"{{linkage_model_dir: '{reviewed}'}}",
+    )
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        rerun = con.execute("select record_token, cluster_token from intermediate.int_person_records__clustered order by 1").fetchall()
+        rerun = con.execute(
+            "select record_token, cluster_token from intermediate.int_person_records__clustered order by 1"
+        ).fetchall()
     assert rerun == trained

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from dbt_project import Workspace
 
 BI_READER = "insight_hub_bi_reader"
@@ -87,7 +86,9 @@ def test_marts_grant_the_bi_reader_and_nothing_else_does(manifest: dict, built_b
 
 def test_exposures_have_owners_and_read_public_models(manifest: dict) -> None:
     exposures = manifest["exposures"].values()
-    assert {"service_demand_dashboard", "multiple_needs_dashboard", "data_quality_dashboard"} <= {e["name"] for e in exposures}
+    assert {"service_demand_dashboard", "multiple_needs_dashboard", "data_quality_dashboard"} <= {
+        e["name"] for e in exposures
+    }
     for exposure in exposures:
         assert exposure["owner"]["name"] and exposure["owner"]["email"]
         parents = exposure["depends_on"]["nodes"]
@@ -100,7 +101,8 @@ def test_commission_data_carries_commission_id(manifest: dict, built_borough: Wo
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
         columns = {}
         for schema, table, column in con.execute(
-                "select table_schema, table_name, column_name from information_schema.columns").fetchall():
+            "select table_schema, table_name, column_name from information_schema.columns"
+        ).fetchall():
             columns.setdefault((schema, table), set()).add(column)
     for node in _models(manifest):
         if _layer(node) not in AGGREGATE_LAYERS or node["name"] in WITHOUT_COMMISSION:

@@ -32,6 +32,7 @@ import pandas as pd
 import pytest
 import sqlglot
 import yaml
+from dbt_project import Workspace
 from sqlglot import exp
 from sqlglot.optimizer.pushdown_projections import pushdown_projections
 from sqlglot.optimizer.qualify import qualify
@@ -41,26 +42,47 @@ from insight_hub import person_extract
 from insight_hub.linkage import settings as linkage_settings
 from insight_hub.linkage import splink_run
 from insight_hub.linkage.evaluate import tokenised_truth
-from dbt_project import Workspace
 
 # Columns that would let a local list pin a person down, or that the marts never need.
 FORBIDDEN_COLUMNS = {
-    "oa21_code": "output area", "msoa21_code": "MSOA", "postcode_district": "postcode district",
-    "birth_year": "year of birth", "latest_birth_year": "year of birth", "birth_date": "date of birth",
-    "date_of_birth": "date of birth", "age_at_event": "exact age", "gp_practice_code": "GP practice code",
+    "oa21_code": "output area",
+    "msoa21_code": "MSOA",
+    "postcode_district": "postcode district",
+    "birth_year": "year of birth",
+    "latest_birth_year": "year of birth",
+    "birth_date": "date of birth",
+    "date_of_birth": "date of birth",
+    "age_at_event": "exact age",
+    "gp_practice_code": "GP practice code",
 }
 # Attributes a model may hold in clear that an outsider can know about a person.
 QUASI_IDENTIFIERS = (
-    "oa21_code", "lsoa21_code", "ward_code", "msoa21_code", "postcode_district", "birth_year", "age_at_event",
-    "age_band_code", "birth_year_age_band_code", "sex", "ethnic_group", "census_ethnic_group_code",
-    "event_date", "event_month", "first_contact_month",
+    "oa21_code",
+    "lsoa21_code",
+    "ward_code",
+    "msoa21_code",
+    "postcode_district",
+    "birth_year",
+    "age_at_event",
+    "age_band_code",
+    "birth_year_age_band_code",
+    "sex",
+    "ethnic_group",
+    "census_ethnic_group_code",
+    "event_date",
+    "event_month",
+    "first_contact_month",
 )
 EVENT_COLUMNS = ("event_date", "event_month", "first_contact_month")
 # The person-level models holding people's attributes; the linkage's own
 # outputs (clusters, keys, households) hold tokens, keys and scores only.
 ATTRIBUTE_MODELS = (
-    "int_person_records__geocoded", "int_person_records__keyed", "int_service_users__located",
-    "int_households__located", "int_households__segmented", "int_households__council_tax_summarised",
+    "int_person_records__geocoded",
+    "int_person_records__keyed",
+    "int_service_users__located",
+    "int_households__located",
+    "int_households__segmented",
+    "int_households__council_tax_summarised",
 )
 LINKAGE_SPINE = "int_person_records__geocoded"
 KEYED = "intermediate.int_person_records__keyed"
@@ -82,22 +104,28 @@ def con(built_borough: Workspace):
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    return dict(con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'intermediate' and table_name = ? order by ordinal_position", [table]
-    ).fetchall())
+    return dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'intermediate' and table_name = ? order by ordinal_position",
+            [table],
+        ).fetchall()
+    )
 
 
 def _person_level_models_marts_read(manifest: dict, con: duckdb.DuckDBPyConnection) -> list[str]:
     """Intermediate models a mart (or diagnostic, or share) reads directly whose rows are people, records or households."""
     nodes = manifest["nodes"]
     parents = {
-        parent for node in nodes.values() if node["resource_type"] == "model" and node["fqn"][1] in ("marts", "diagnostics", "sharing")
+        parent
+        for node in nodes.values()
+        if node["resource_type"] == "model" and node["fqn"][1] in ("marts", "diagnostics", "sharing")
         for parent in node["depends_on"]["nodes"]
         if parent in nodes and nodes[parent]["fqn"][1] == "intermediate"
     }
     return sorted(
-        nodes[parent]["name"] for parent in parents
+        nodes[parent]["name"]
+        for parent in parents
         if {"person_key", "record_token", "household_key"} & set(_columns(con, nodes[parent]["name"]))
     )
 
@@ -108,14 +136,19 @@ def test_models_marts_read_hold_no_fine_quasi_identifier_and_months_only(manifes
     such a model holds is the first of a month (event dates at month grain)."""
     models = _person_level_models_marts_read(manifest, con)
     assert "int_person_records__keyed" in models and "int_service_users__located" in models
-    found = [f"{model}.{column} ({FORBIDDEN_COLUMNS[column]})"
-             for model in models for column in _columns(con, model) if column in FORBIDDEN_COLUMNS]
+    found = [
+        f"{model}.{column} ({FORBIDDEN_COLUMNS[column]})"
+        for model in models
+        for column in _columns(con, model)
+        if column in FORBIDDEN_COLUMNS
+    ]
     days = []
     for model in models:
         for column, data_type in _columns(con, model).items():
             if data_type == "DATE":
                 (count,) = con.execute(
-                    f'select count(*) from intermediate.{model} where day("{column}") <> 1').fetchone()
+                    f'select count(*) from intermediate.{model} where day("{column}") <> 1'
+                ).fetchone()
                 if count:
                     days.append(f"{model}.{column}: {count} dates that are not a month")
     assert found == [], f"fine quasi-identifiers on models marts read: {found}"
@@ -162,8 +195,9 @@ def _attacker_rows_sql(con: duckdb.DuckDBPyConnection, model: str) -> str | None
     if "lsoa21_code" not in columns or not {"person_key", "record_token"} & set(columns):
         return None
     person = "rows.person_key" if "person_key" in columns else "keyed.person_key"
-    joined = "" if "person_key" in columns else (
-        f"inner join {KEYED} as keyed on rows.record_token = keyed.record_token")
+    joined = (
+        "" if "person_key" in columns else (f"inner join {KEYED} as keyed on rows.record_token = keyed.record_token")
+    )
     event = next((f"year(rows.{c})" for c in EVENT_COLUMNS if c in columns), "null")
     latest = event if "record_token" in columns else "year(current_date)"
     bands = [f"rows.{c}" for c in ("age_band_code", "birth_year_age_band_code") if c in columns]
@@ -176,7 +210,8 @@ def _attacker_rows_sql(con: duckdb.DuckDBPyConnection, model: str) -> str | None
         earliest_birth = f"{event} - case when {band} = 18 then 150 else 5 * {band} - 1 end - 1"
         latest_birth = f"{latest} - 5 * ({band} - 1)"
     sex, census_code, ethnic_group = (
-        f"rows.{c}" if c in columns else "null" for c in ("sex", "census_ethnic_group_code", "ethnic_group"))
+        f"rows.{c}" if c in columns else "null" for c in ("sex", "census_ethnic_group_code", "ethnic_group")
+    )
     return f"""
         select rows.commission_id, {person} as person_key, rows.lsoa21_code, {sex} as sex,
                {census_code} as census_ethnic_group_code, {ethnic_group} as ethnic_group,
@@ -190,9 +225,11 @@ def _reidentified(con: duckdb.DuckDBPyConnection, models: list[str]) -> tuple[in
     singled out when one of their rows in `models` fits exactly one person of
     the local list, re-identified when that person is who they are."""
     rows = [sql for sql in (_attacker_rows_sql(con, model) for model in models) if sql]
-    con.execute("create or replace temp table attacker_rows as "
-                f"select row_number() over () as row_id, * from ({' union all '.join(rows)})").fetchall()
-    (persons, singled_out, reidentified), = con.execute(f"""
+    con.execute(
+        "create or replace temp table attacker_rows as "
+        f"select row_number() over () as row_id, * from ({' union all '.join(rows)})"
+    ).fetchall()
+    ((persons, singled_out, reidentified),) = con.execute(f"""
         with candidates as (
             select attacker_rows.row_id, any_value(attacker_rows.commission_id) as commission_id,
                    any_value(attacker_rows.person_key) as person_key, count(*) as candidate_count,
@@ -243,22 +280,32 @@ def test_a_local_list_reidentifies_fewer_people_than_the_linkage_spine_allows(ma
     persons, singled_out, reidentified = _reidentified(con, models)
     _, baseline_singled_out, baseline = _reidentified(con, [LINKAGE_SPINE])
     print(f"\nmodels marts read: {', '.join(models)}")
-    print(f"local-list attack on them: {persons} persons, {singled_out} singled out, "
-          f"{reidentified} re-identified ({reidentified / persons:.1%})")
-    print(f"same attack on {LINKAGE_SPINE}: {baseline_singled_out} singled out, "
-          f"{baseline} re-identified ({baseline / persons:.1%})")
+    print(
+        f"local-list attack on them: {persons} persons, {singled_out} singled out, "
+        f"{reidentified} re-identified ({reidentified / persons:.1%})"
+    )
+    print(
+        f"same attack on {LINKAGE_SPINE}: {baseline_singled_out} singled out, "
+        f"{baseline} re-identified ({baseline / persons:.1%})"
+    )
     for model in models:
         held = [c for c in ("oa21_code", "birth_year", "sex") if c in _columns(con, model)]
         if len(held) == 3:
-            print(f"{model}: {_unique_share(con, model, held):.1%} of persons unique on output area, "
-                  "year of birth and sex")
-    for row in con.execute("select * from diagnostics.quasi_identifier_k_anonymity order by all").fetchall() if (
-            "quasi_identifier_k_anonymity" in {n["name"] for n in manifest["nodes"].values()}) else []:
+            print(
+                f"{model}: {_unique_share(con, model, held):.1%} of persons unique on output area, "
+                "year of birth and sex"
+            )
+    for row in (
+        con.execute("select * from diagnostics.quasi_identifier_k_anonymity order by all").fetchall()
+        if ("quasi_identifier_k_anonymity" in {n["name"] for n in manifest["nodes"].values()})
+        else []
+    ):
         print("k-anonymity:", row)
     assert baseline > 0.1 * persons, "the attack must work where the year of birth is held"
     assert reidentified < baseline, (
         f"models marts read let a local list re-identify {reidentified} persons, no fewer than the "
-        f"linkage spine's {baseline}")
+        f"linkage spine's {baseline}"
+    )
 
 
 def _person_rows(con: duckdb.DuckDBPyConnection, model: str, quasi_identifiers: list[str]) -> pd.DataFrame:
@@ -267,14 +314,17 @@ def _person_rows(con: duckdb.DuckDBPyConnection, model: str, quasi_identifiers: 
     selected = ", ".join(f"rows.{c}" for c in ["commission_id", *quasi_identifiers])
     if "person_key" in _columns(con, model):
         return con.execute(f"select distinct {selected}, rows.person_key from intermediate.{model} as rows").df()
-    return con.execute(f"select distinct {selected}, keyed.person_key from intermediate.{model} as rows "
-                       f"inner join {KEYED} as keyed on rows.record_token = keyed.record_token").df()
+    return con.execute(
+        f"select distinct {selected}, keyed.person_key from intermediate.{model} as rows "
+        f"inner join {KEYED} as keyed on rows.record_token = keyed.record_token"
+    ).df()
 
 
 def _smallest_classes(frame: pd.DataFrame, quasi_identifiers: list[str]) -> pd.DataFrame:
     """Each person's smallest equivalence class (persons sharing all values, unknown counting as a value)."""
-    frame = frame.assign(class_size=frame.groupby(["commission_id", *quasi_identifiers], dropna=False)
-                         ["person_key"].transform("size"))
+    frame = frame.assign(
+        class_size=frame.groupby(["commission_id", *quasi_identifiers], dropna=False)["person_key"].transform("size")
+    )
     return frame.groupby(["commission_id", "person_key"], as_index=False)["class_size"].min()
 
 
@@ -287,8 +337,10 @@ def test_k_anonymity_report_matches_the_models(manifest, con) -> None:
     assert sorted(report["model_name"].unique()) == models
     for model in models:
         columns = _columns(con, model)
-        wards = con.execute(f"select count(*) from (select lsoa21_code from intermediate.{model} "
-                            "group by lsoa21_code having count(distinct ward_code) > 1)").fetchone()[0]
+        wards = con.execute(
+            f"select count(*) from (select lsoa21_code from intermediate.{model} "
+            "group by lsoa21_code having count(distinct ward_code) > 1)"
+        ).fetchone()[0]
         assert wards == 0, f"{model}: an LSOA in two wards"
         sets = report.loc[report["model_name"] == model, "quasi_identifier_set"]
         widest = max((quasi_identifiers.split(", ") for quasi_identifiers in sets), key=len)
@@ -317,7 +369,7 @@ def _reads(manifest: dict, con: duckdb.DuckDBPyConnection, models: tuple[str, ..
     the Python linkage model reads from the spine."""
     schema: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
     for database, schema_name, table, column, data_type in con.execute(
-            "select table_catalog, table_schema, table_name, column_name, data_type from information_schema.columns"
+        "select table_catalog, table_schema, table_name, column_name, data_type from information_schema.columns"
     ).fetchall():
         schema.setdefault(database, {}).setdefault(schema_name, {}).setdefault(table, {})[column] = data_type
     wanted = {node_id for node_id, node in manifest["nodes"].items() if node.get("name") in models}
@@ -348,8 +400,11 @@ def _grain(manifest: dict, model: str) -> set[str]:
     for node in manifest["nodes"].values():
         if node["resource_type"] == "test" and node.get("attached_node") == node_id:
             name, kwargs = node["test_metadata"]["name"], node["test_metadata"]["kwargs"]
-            keys |= set(kwargs.get("columns", [])) if name == "unique_combination_of_columns" else (
-                {kwargs["column_name"]} if name == "unique" else set())
+            keys |= (
+                set(kwargs.get("columns", []))
+                if name == "unique_combination_of_columns"
+                else ({kwargs["column_name"]} if name == "unique" else set())
+            )
     return keys
 
 
@@ -372,7 +427,7 @@ def test_a_forename_soundex_token_never_equals_a_surname_soundex_token(con) -> N
     is the other's surname, so the same Soundex code) share no Soundex token:
     each field's codes have their own token domain; nor does any forename
     Soundex or initial token equal any surname Soundex token."""
-    (pairs, equal), = con.execute(f"""
+    ((pairs, equal),) = con.execute(f"""
         select count(*), count(*) filter (where one.forename_soundex_token = other.surname_soundex_token)
         from intermediate.{LINKAGE_SPINE} as one
         inner join intermediate.{LINKAGE_SPINE} as other
@@ -407,11 +462,18 @@ def test_the_linkage_never_compares_forename_and_surname_soundex(built_borough: 
     conditions = []
     for path in (built_borough.target / "linkage").glob("splink_model_*.json"):
         model = json.loads(path.read_text())
-        conditions += [level["sql_condition"] for comparison in model["comparisons"]
-                       for level in comparison["comparison_levels"] if level["sql_condition"] != "ELSE"]
+        conditions += [
+            level["sql_condition"]
+            for comparison in model["comparisons"]
+            for level in comparison["comparison_levels"]
+            if level["sql_condition"] != "ELSE"
+        ]
         conditions += [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
-    rules = (linkage_settings.RESIDUAL_RULES + linkage_settings.REGISTERED_IN_WARD_RULES
-             + linkage_settings.MOVED_HOUSEHOLD_RULES)
+    rules = (
+        linkage_settings.RESIDUAL_RULES
+        + linkage_settings.REGISTERED_IN_WARD_RULES
+        + linkage_settings.MOVED_HOUSEHOLD_RULES
+    )
     conditions += [condition for _, condition in rules]
     assert conditions, "the build saved its linkage models"
     pairs = [pair for condition in conditions for pair in _equalities(condition)]
@@ -426,10 +488,18 @@ def test_staging_emits_the_person_extract_catalogue(manifest, con) -> None:
     staging twins are written)."""
     catalogue = [column.name for column in person_extract.CANONICAL_COLUMNS]
     extracts = yaml.safe_load((person_extract.PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]["person_extracts"]
-    staged = {model: [c for (c,) in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'staging' "
-        "and table_name = ? order by ordinal_position", [model]).fetchall()] for model in extracts}
+    staged = {
+        model: [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'staging' "
+                "and table_name = ? order by ordinal_position",
+                [model],
+            ).fetchall()
+        ]
+        for model in extracts
+    }
     # a workbook extract's view lives only in the run that reads it, never in the warehouse file
     staged = {model: columns for model, columns in staged.items() if columns}
     assert len(staged) >= len(extracts) - 1
-    assert {model: columns[:len(catalogue)] for model, columns in staged.items()} == dict.fromkeys(staged, catalogue)
+    assert {model: columns[: len(catalogue)] for model, columns in staged.items()} == dict.fromkeys(staged, catalogue)

@@ -27,8 +27,11 @@ REGISTER_TWIN = Path("models/staging/housing/stg_housing__housing_register.yml")
 
 def _stale(project_dir: Path) -> list[Path]:
     """The generated files whose text on disk is not what the catalogue and sources give now."""
-    return sorted(path.relative_to(project_dir) for path, text in person_extract.generated_files(project_dir).items()
-                  if not path.is_file() or path.read_text() != text)
+    return sorted(
+        path.relative_to(project_dir)
+        for path, text in person_extract.generated_files(project_dir).items()
+        if not path.is_file() or path.read_text() != text
+    )
 
 
 @pytest.fixture
@@ -46,8 +49,11 @@ def test_generated_files_match_the_catalogue() -> None:
 def test_every_person_extract_is_generated_and_listed() -> None:
     """No staging model calls stage_person_extract without a source declaring its
     roles, and every one feeds the spine (vars.person_extracts)."""
-    calling = {path for path in (PROJECT_ROOT / "models" / "staging").glob("*/stg_*.sql")
-               if "stage_person_extract(" in path.read_text()}
+    calling = {
+        path
+        for path in (PROJECT_ROOT / "models" / "staging").glob("*/stg_*.sql")
+        if "stage_person_extract(" in path.read_text()
+    }
     generated = {path for path in person_extract.generated_files() if path.suffix == ".sql" and "models" in path.parts}
     assert calling == generated
     listed = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]["person_extracts"]
@@ -56,16 +62,23 @@ def test_every_person_extract_is_generated_and_listed() -> None:
 
 def test_a_hand_edited_file_is_caught(project: Path) -> None:
     twin = project / REGISTER_TWIN
-    twin.write_text(twin.read_text().replace(
-        "\"{{ doc('person_extract__commission_id') }}\"", "Commission the extract was supplied for.", 1))
+    twin.write_text(
+        twin.read_text().replace(
+            "\"{{ doc('person_extract__commission_id') }}\"", "Commission the extract was supplied for.", 1
+        )
+    )
     catalogue = project / person_extract.CATALOGUE_MACRO
-    catalogue.write_text(catalogue.read_text().replace("'excluded': false,", "'excluded': false,\n        'notes': false,"))
+    catalogue.write_text(
+        catalogue.read_text().replace("'excluded': false,", "'excluded': false,\n        'notes': false,")
+    )
     assert _stale(project) == sorted([REGISTER_TWIN, person_extract.CATALOGUE_MACRO])
 
 
 def test_a_catalogue_changed_without_regenerating_is_caught(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first, *rest = person_extract.CANONICAL_COLUMNS
-    monkeypatch.setattr(person_extract, "CANONICAL_COLUMNS", (dataclasses.replace(first, description="Changed."), *rest))
+    monkeypatch.setattr(
+        person_extract, "CANONICAL_COLUMNS", (dataclasses.replace(first, description="Changed."), *rest)
+    )
     assert _stale(project) == [person_extract.DOCS_FILE]
     monkeypatch.setattr(person_extract, "ROLES", {**person_extract.ROLES, "notes": False})
     assert _stale(project) == sorted([person_extract.DOCS_FILE, person_extract.CATALOGUE_MACRO])

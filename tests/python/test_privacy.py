@@ -25,9 +25,9 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
+from dbt_project import Workspace, copy_project
 
 from insight_hub import person_extract, privacy_guard
-from dbt_project import Workspace, copy_project
 
 NHS_PARTNER = "source.insight_hub.nhs_partner.nhs_partner_extract"
 
@@ -43,7 +43,9 @@ def guard_env(built_borough: Workspace, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("INSIGHT_HUB_TARGET", "test")
 
 
-def test_the_built_borough_holds_no_identifier_value_digest_or_date_of_birth(built_borough: Workspace, guard_env: None) -> None:
+def test_the_built_borough_holds_no_identifier_value_digest_or_date_of_birth(
+    built_borough: Workspace, guard_env: None
+) -> None:
     values, leaks = privacy_guard.check(built_borough.warehouse, _manifest(built_borough))
     assert values > 10_000, "the guard found too few identifier values to mean anything"
     assert leaks == []
@@ -58,9 +60,11 @@ def attacked(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory)
     leaky = tmp_path_factory.mktemp("attacked") / "insight_hub.duckdb"
     shutil.copy(built_borough.warehouse, leaky)
     with duckdb.connect(str(leaky)) as con:
-        first = con.execute(f'select "POSTCODE", "NHS_NUMBER" from {extract} where "POSTCODE" similar to '
-                            "'[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}' and \"NHS_NUMBER\" similar to '[1-9][0-9]{9}' "
-                            "order by 1 limit 1").fetchall()[0]
+        first = con.execute(
+            f'select "POSTCODE", "NHS_NUMBER" from {extract} where "POSTCODE" similar to '
+            "'[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}' and \"NHS_NUMBER\" similar to '[1-9][0-9]{9}' "
+            "order by 1 limit 1"
+        ).fetchall()[0]
         used = {"postcode": first[0], "nhs_number": first[1]}
         for statement in [
             # a cleartext value in a mart, and inside a list
@@ -101,11 +105,14 @@ def test_cleartext_in_a_mart_and_inside_a_list_is_caught(attacked: tuple[dict, l
     used, leaks = attacked
     assert _caught(leaks, "marts.leaky_mart", "area") == f"marts.leaky_mart.area: 1 values, e.g. ['{used['postcode']}']"
     assert _caught(leaks, "intermediate.leaky_lists", "variants[]") == (
-        f"intermediate.leaky_lists.variants[]: 1 values, e.g. ['{used['postcode']}']")
+        f"intermediate.leaky_lists.variants[]: 1 values, e.g. ['{used['postcode']}']"
+    )
 
 
 @pytest.mark.parametrize("leaf", ["person.given", "person.fam", "seen{key}", "nhs", "nested[].codes[]"])
-def test_renamed_identifiers_in_structs_maps_and_numbers_are_caught(attacked: tuple[dict, list[str]], leaf: str) -> None:
+def test_renamed_identifiers_in_structs_maps_and_numbers_are_caught(
+    attacked: tuple[dict, list[str]], leaf: str
+) -> None:
     _caught(attacked[1], "intermediate.leaky_people", leaf)
 
 
@@ -122,7 +129,10 @@ def test_cleartext_in_a_staging_schema_table_is_caught(attacked: tuple[dict, lis
 
 def test_only_the_attacks_are_reported(attacked: tuple[dict, list[str]]) -> None:
     assert {".".join(leak.split(":")[0].split(".")[:2]) for leak in attacked[1]} == {
-        "marts.leaky_mart", "intermediate.leaky_lists", "intermediate.leaky_people", "intermediate.leaky_digests",
+        "marts.leaky_mart",
+        "intermediate.leaky_lists",
+        "intermediate.leaky_people",
+        "intermediate.leaky_digests",
         "staging.stg_nhs_partner__nhs_partner_extract_stored",
     }
 
@@ -136,19 +146,26 @@ def test_a_count_equal_to_a_reference_is_not_a_leak_but_a_column_of_references_i
     manifest = _manifest(built_borough)
     with privacy_guard.guard_connection(built_borough.warehouse, manifest) as con:
         privacy_guard.load_identifiers(con, manifest)
-        short = [str(n) for (n,) in con.execute(
-            "select number from guarded_numbers where is_short and number > 100 order by number limit 20").fetchall()]
-        (long_number,) = con.execute("select min(form) from landing_forms where regexp_full_match(form, '[1-9][0-9]{9}')"
-                                     ).fetchall()[0]
+        short = [
+            str(n)
+            for (n,) in con.execute(
+                "select number from guarded_numbers where is_short and number > 100 order by number limit 20"
+            ).fetchall()
+        ]
+        (long_number,) = con.execute(
+            "select min(form) from landing_forms where regexp_full_match(form, '[1-9][0-9]{9}')"
+        ).fetchall()[0]
     assert len(short) == 20
     leaky = tmp_path / "insight_hub.duckdb"
     shutil.copy(built_borough.warehouse, leaky)
     with duckdb.connect(str(leaky)) as con:
-        con.execute("create table marts.row_counts as select unnest([?::bigint, 3, 17, 42]) as received_row_count",
-                    [short[0]]).fetchall()
+        con.execute(
+            "create table marts.row_counts as select unnest([?::bigint, 3, 17, 42]) as received_row_count", [short[0]]
+        ).fetchall()
         con.execute("create table marts.people as select unnest(?::bigint[]) as reference_number", [short]).fetchall()
-        con.execute("create table marts.patients as select unnest([?::bigint, 3, 17, 42]) as patient_count",
-                    [long_number]).fetchall()
+        con.execute(
+            "create table marts.patients as select unnest([?::bigint, 3, 17, 42]) as patient_count", [long_number]
+        ).fetchall()
     # the first connection's plugin took the key out of the environment, as it does in a build
     monkeypatch.setenv("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", built_borough.master_key)
     _, leaks = privacy_guard.check(leaky, manifest)
@@ -170,7 +187,7 @@ def test_a_code_many_records_share_is_vocabulary_but_a_rare_one_is_guarded(
     extract = manifest["sources"][NHS_PARTNER]
     with duckdb.connect() as con:
         rows = con.execute(f"""
-            select "RECORD_ID", "PERSON_FAMILY_NAME" from {extract['relation_name']}
+            select "RECORD_ID", "PERSON_FAMILY_NAME" from {extract["relation_name"]}
             where regexp_full_match("PERSON_FAMILY_NAME", '[A-Z][a-z]{{5,}}')
             qualify count(*) over (partition by "PERSON_FAMILY_NAME") = 1 order by 1
         """).fetchall()
@@ -178,12 +195,14 @@ def test_a_code_many_records_share_is_vocabulary_but_a_rare_one_is_guarded(
     leaky = tmp_path / "insight_hub.duckdb"
     shutil.copy(built_borough.warehouse, leaky)
     with duckdb.connect(str(leaky)) as con:
-        con.execute("create table marts.frailty_counts as select unnest([?, ?]) as frailty_category", [code, rare]).fetchall()
+        con.execute(
+            "create table marts.frailty_counts as select unnest([?, ?]) as frailty_category", [code, rare]
+        ).fetchall()
     _, before = privacy_guard.check(leaky, manifest)
     assert before == [f"marts.frailty_counts.frailty_category: 2 values, e.g. {sorted([code, rare])}"]
     # the same deliveries, in a copy of the landing folder, with the first surname as the frailty
     # category of CODE_MIN_RECORDS records and the second as that of one record
-    coded = {record for record, _ in rows[2:2 + privacy_guard.CODE_MIN_RECORDS]}
+    coded = {record for record, _ in rows[2 : 2 + privacy_guard.CODE_MIN_RECORDS]}
     landing = tmp_path / "landing"
     shutil.copytree(built_borough.landing, landing)
     for path in landing.rglob("nhs_partner_extract_*.csv"):
@@ -211,12 +230,16 @@ def birthday_build(built_borough: Workspace, tmp_path_factory: pytest.TempPathFa
     shutil.copy(built_borough.warehouse, workspace.warehouse)
     workspace.landing.symlink_to(built_borough.landing)
     sources = project / "models/staging/nhs_partner/_nhs_partner__sources.yml"
-    sources.write_text(sources.read_text().replace(
-        "config: {meta: {role: date_of_birth, data_category: Equalities Information}}",
-        "config: {meta: {role: [date_of_birth, attribute], as: bd, type: date, data_category: Equalities Information}}",
-    ))
+    sources.write_text(
+        sources.read_text().replace(
+            "config: {meta: {role: date_of_birth, data_category: Equalities Information}}",
+            "config: {meta: {role: [date_of_birth, attribute], as: bd, type: date, data_category: Equalities Information}}",
+        )
+    )
     person_extract.onboard("nhs_partner", "nhs_partner_extract", project_dir=project)
-    staging = yaml.safe_load((project / "models/staging/nhs_partner/stg_nhs_partner__nhs_partner_extract.yml").read_text())
+    staging = yaml.safe_load(
+        (project / "models/staging/nhs_partner/stg_nhs_partner__nhs_partner_extract.yml").read_text()
+    )
     declared = {c["name"]: c for c in staging["models"][0]["columns"]}
     model = project / "models/intermediate/person_records/int_person_records__birthdays.sql"
     model.write_text(
@@ -224,15 +247,30 @@ def birthday_build(built_borough: Workspace, tmp_path_factory: pytest.TempPathFa
         "dated as (\n    select\n        record_token,\n        event_date,\n        bd\n    from records\n"
         "    where is_current_version\n)\n\nselect * from dated\n"
     )
-    model.with_suffix(".yml").write_text(yaml.safe_dump({"version": 2, "models": [{
-        "name": "int_person_records__birthdays", "description": "Records with their event and a date.",
-        "columns": [{**declared[name], "description": f"The record's {name}."} for name in ("record_token", "event_date", "bd")],
-    }]}))
+    model.with_suffix(".yml").write_text(
+        yaml.safe_dump(
+            {
+                "version": 2,
+                "models": [
+                    {
+                        "name": "int_person_records__birthdays",
+                        "description": "Records with their event and a date.",
+                        "columns": [
+                            {**declared[name], "description": f"The record's {name}."}
+                            for name in ("record_token", "event_date", "bd")
+                        ],
+                    }
+                ],
+            }
+        )
+    )
     workspace.dbt("build", "--select", "stg_nhs_partner__nhs_partner_extract", "int_person_records__birthdays")
     return workspace
 
 
-def test_a_date_of_birth_stored_next_to_event_dates_is_caught(birthday_build: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_date_of_birth_stored_next_to_event_dates_is_caught(
+    birthday_build: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Row by row: the stored `bd` equals its record's landing date of birth;
     event dates, which coincide with somebody's birthday, are not flagged."""
     monkeypatch.setenv("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", birthday_build.master_key)
@@ -240,7 +278,8 @@ def test_a_date_of_birth_stored_next_to_event_dates_is_caught(birthday_build: Wo
     _, leaks = privacy_guard.check(birthday_build.warehouse, _manifest(birthday_build), birthday_build.project)
     births = [leak for leak in leaks if "holds the date of birth" in leak]
     assert [leak.split(":")[0] for leak in births] == [
-        "intermediate.int_person_records__birthdays.bd", "staging.stg_nhs_partner__nhs_partner_extract.bd",
+        "intermediate.int_person_records__birthdays.bd",
+        "staging.stg_nhs_partner__nhs_partner_extract.bd",
     ], "\n".join(leaks)
     matched, compared = map(int, re.search(r"of (\d+) of (\d+) records", births[0]).groups())
     assert matched == compared > 1000
@@ -249,7 +288,9 @@ def test_a_date_of_birth_stored_next_to_event_dates_is_caught(birthday_build: Wo
 def test_no_identifier_or_token_columns_where_they_must_not_be(built_borough: Workspace) -> None:
     assert privacy_guard.column_leaks(built_borough.warehouse) == []
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        schemas = {schema for (schema,) in con.execute("select schema_name from information_schema.schemata").fetchall()}
+        schemas = {
+            schema for (schema,) in con.execute("select schema_name from information_schema.schemata").fetchall()
+        }
     assert not [s for s in schemas if "dbt_test__audit" in s], "test failures were stored"
 
 
@@ -258,8 +299,10 @@ def test_marts_are_aggregates(built_borough: Workspace) -> None:
     service, ...), never a person: none has as many rows as the spine has records."""
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
         (records,) = con.execute("select count(*) from intermediate.int_person_records__geocoded").fetchone()
-        tables = con.execute("select table_schema, table_name from information_schema.tables "
-                             "where table_schema in (select unnest(?))", [list(privacy_guard.AGGREGATE_SCHEMAS)]).fetchall()
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_schema in (select unnest(?))",
+            [list(privacy_guard.AGGREGATE_SCHEMAS)],
+        ).fetchall()
         assert {schema for schema, _ in tables} == set(privacy_guard.AGGREGATE_SCHEMAS)
         for schema, table in tables:
             (rows,) = con.execute(f'select count(*) from {schema}."{table}"').fetchone()

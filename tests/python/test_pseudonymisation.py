@@ -27,22 +27,39 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_project import PROJECT_ROOT, Workspace, copy_project
 
 from insight_hub import pseudonymisation
-from dbt_project import PROJECT_ROOT, Workspace, copy_project
 
 # RFC 4231 test cases whose data is text (cases 3 and 4 use non-UTF-8 bytes).
 RFC_4231 = [
     (b"\x0b" * 20, "Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
     (b"Jefe", "what do ya want for nothing?", "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
-    (b"\xaa" * 131, "Test Using Larger Than Block-Size Key - Hash Key First",
-     "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
-    (b"\xaa" * 131,
-     "This is a test using a larger than block-size key and a larger than block-size data. "
-     "The key needs to be hashed before being used by the HMAC algorithm.",
-     "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"),
+    (
+        b"\xaa" * 131,
+        "Test Using Larger Than Block-Size Key - Hash Key First",
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+    ),
+    (
+        b"\xaa" * 131,
+        "This is a test using a larger than block-size key and a larger than block-size data. "
+        "The key needs to be hashed before being used by the HMAC algorithm.",
+        "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
+    ),
 ]
-TRICKY_VALUES = ["Zoë O'Brien", "ZOE", "d’Souza", "a\\x41b", "\\x41", "日本語", "NW4 4BT", "9434765919", "", "a\x1fb", None]
+TRICKY_VALUES = [
+    "Zoë O'Brien",
+    "ZOE",
+    "d’Souza",
+    "a\\x41b",
+    "\\x41",
+    "日本語",
+    "NW4 4BT",
+    "9434765919",
+    "",
+    "a\x1fb",
+    None,
+]
 COMMISSION = "IH-2026-001"
 TEST_MASTER_KEY = b"a test master key, not the demo one, 48 chars long"
 
@@ -125,7 +142,9 @@ def test_tokens_of_many_rows_mixed_keys_and_a_small_cache(monkeypatch: pytest.Mo
 def test_tokens_are_domain_separated_and_per_commission() -> None:
     one = pseudonymisation.commission_key(TEST_MASTER_KEY, "IH-2026-001")
     two = pseudonymisation.commission_key(TEST_MASTER_KEY, "IH-2026-002")
-    assert pseudonymisation.token(one, "nhs_number", "9434765919") != pseudonymisation.token(one, "surname", "9434765919")
+    assert pseudonymisation.token(one, "nhs_number", "9434765919") != pseudonymisation.token(
+        one, "surname", "9434765919"
+    )
     assert pseudonymisation.token(one, "surname", "SMITH") != pseudonymisation.token(two, "surname", "SMITH")
 
 
@@ -145,15 +164,18 @@ def test_macros_compile_to_the_token_functions(tmp_path: Path) -> None:
     workspace = Workspace(tmp_path)
     values = [v for v in TRICKY_VALUES if v is not None]
     literal = "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
-    sql = (f"select value, {{{{ pseudonymise('value', 'surname', '{COMMISSION}') }}}} as token, "
-           f"{{{{ pseudonymise_each('[value, null]', 'surname', '{COMMISSION}') }}}} as tokens "
-           f"from unnest({literal}) as t(value)")
+    sql = (
+        f"select value, {{{{ pseudonymise('value', 'surname', '{COMMISSION}') }}}} as token, "
+        f"{{{{ pseudonymise_each('[value, null]', 'surname', '{COMMISSION}') }}}} as tokens "
+        f"from unnest({literal}) as t(value)"
+    )
     completed = workspace.dbt("compile", "--quiet", "--output", "json", "--inline", sql)
-    compiled = json.loads(completed.stdout[completed.stdout.index("{"):])["compiled"]
+    compiled = json.loads(completed.stdout[completed.stdout.index("{") :])["compiled"]
     rows = _tokenising_connection().execute(compiled).fetchall()
     assert rows == [(v, _expected(v), [_expected(v), None]) for v in values]
-    bad = workspace.dbt("compile", "--inline", f"select {{{{ pseudonymise('x', 'Bad-Domain', '{COMMISSION}') }}}}",
-                        check=False)
+    bad = workspace.dbt(
+        "compile", "--inline", f"select {{{{ pseudonymise('x', 'Bad-Domain', '{COMMISSION}') }}}}", check=False
+    )
     assert bad.returncode != 0 and "domain 'Bad-Domain' must be a lower_snake_case literal" in bad.stdout
 
 
@@ -165,6 +187,7 @@ def test_a_connection_without_the_plugin_cannot_tokenise(built_borough: Workspac
 
 
 # --- no SQL reads the key ------------------------------------------------------------------------------
+
 
 def _encodings(secret: bytes) -> dict[str, bytes]:
     """The forms a key could leak in: raw bytes, hex either case, base64 and base64url."""
@@ -193,8 +216,9 @@ def _key_material(master_key: str) -> dict[str, bytes]:
             f"{commission} inner pad": bytes(b ^ 0x36 for b in block),
             f"{commission} outer pad": bytes(b ^ 0x5C for b in block),
         }
-    return {f"{label} ({form})": needle for label, secret in secrets_.items()
-            for form, needle in _encodings(secret).items()}
+    return {
+        f"{label} ({form})": needle for label, secret in secrets_.items() for form, needle in _encodings(secret).items()
+    }
 
 
 def _leaks(content: bytes, needles: dict[str, bytes]) -> list[str]:
@@ -232,14 +256,21 @@ PROBES = {
         {% if execute %}{% do run_query("set enable_external_access = true") %}{% endif %}
         select 'enabled' as found""",
 }
-PROBE_CONFIG = ("{{ config(materialized='table', meta={'identifiability': 'none', 'data_category': 'none', "
-                "'retention_class': 'reference_data'}) }}\n")
+PROBE_CONFIG = (
+    "{{ config(materialized='table', meta={'identifiability': 'none', 'data_category': 'none', "
+    "'retention_class': 'reference_data'}) }}\n"
+)
 # The SQL an analyst would type into `dbt show --inline`: every probe that does not touch a file.
-SHOW_PROBE = (PROBES["probe_session_variables"] + " union all " + PROBES["probe_settings"] + " union all "
-              + PROBES["probe_functions"])
+SHOW_PROBE = (
+    PROBES["probe_session_variables"]
+    + " union all "
+    + PROBES["probe_settings"]
+    + " union all "
+    + PROBES["probe_functions"]
+)
 # env_var() of the key, rendered while dbt parses, before the plugin takes the key out of the environment:
 # dbt refuses a DBT_ENV_SECRET_ variable outside profiles.yml, so it never reaches partial_parse.msgpack.
-ENV_VAR_PROBE = "select '{{ env_var(\"" + pseudonymisation.MASTER_KEY_ENV + "\", \"\") }}' as found"
+ENV_VAR_PROBE = "select '{{ env_var(\"" + pseudonymisation.MASTER_KEY_ENV + '", "") }}\' as found'
 
 
 @pytest.fixture(scope="module")
@@ -256,13 +287,18 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     probes = workspace.project / "models" / "probes"
     probes.mkdir()
     for name, sql in PROBES.items():
-        text = (sql.replace("{key_file}", str(key_file)).replace("{landing}", str(workspace.landing))
-                .replace("{exfiltrated}", str(exfiltrated)))
+        text = (
+            sql.replace("{key_file}", str(key_file))
+            .replace("{landing}", str(workspace.landing))
+            .replace("{exfiltrated}", str(exfiltrated))
+        )
         (probes / f"{name}.sql").write_text(PROBE_CONFIG + text)
     run = workspace.dbt("run", "--select", "path:models/probes", check=False)
-    results = {result["unique_id"].split(".")[-1]: result
-               for result in json.loads((workspace.target / "run_results.json").read_text())["results"]
-               if result["unique_id"].startswith("model.")}
+    results = {
+        result["unique_id"].split(".")[-1]: result
+        for result in json.loads((workspace.target / "run_results.json").read_text())["results"]
+        if result["unique_id"].startswith("model.")
+    }
     show = workspace.dbt("show", "--limit", "-1", "--output", "json", "--inline", SHOW_PROBE, check=False)
     show_environ = workspace.dbt("show", "--inline", PROBES["probe_environ_text"], check=False)
     show_env_var = workspace.dbt("show", "--inline", ENV_VAR_PROBE, check=False)
@@ -273,11 +309,22 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         for name, result in results.items():
             if result["status"] == "success":
-                schema = con.execute("select schema_name from duckdb_tables() where table_name = ?", [name]).fetchone()[0]
+                schema = con.execute("select schema_name from duckdb_tables() where table_name = ?", [name]).fetchone()[
+                    0
+                ]
                 rows[name] = [value for (value,) in con.execute(f'select found from "{schema}"."{name}"').fetchall()]
-    return {"workspace": workspace, "needles": _key_material(master_key), "run": run, "show": show,
-            "show_environ": show_environ, "show_env_var": show_env_var, "parse_env_var": parse_env_var,
-            "results": results, "rows": rows, "exfiltrated": exfiltrated}
+    return {
+        "workspace": workspace,
+        "needles": _key_material(master_key),
+        "run": run,
+        "show": show,
+        "show_environ": show_environ,
+        "show_env_var": show_env_var,
+        "parse_env_var": parse_env_var,
+        "results": results,
+        "rows": rows,
+        "exfiltrated": exfiltrated,
+    }
 
 
 def test_no_probe_model_reads_the_key(probed: dict) -> None:
@@ -293,12 +340,14 @@ def test_no_probe_model_reads_the_key(probed: dict) -> None:
 
 def test_sql_reads_and_writes_no_file_outside_the_build_folders(probed: dict) -> None:
     results = probed["results"]
-    file_probes = [name for name in PROBES if name not in
-                   ("probe_session_variables", "probe_settings", "probe_functions")]
+    file_probes = [
+        name for name in PROBES if name not in ("probe_session_variables", "probe_settings", "probe_functions")
+    ]
     for name in file_probes:
         assert results[name]["status"] == "error", f"{name} ran: {probed['rows'].get(name, [])[:1]}"
-        assert re.search("disabled by configuration|Cannot enable external access", results[name]["message"]), \
+        assert re.search("disabled by configuration|Cannot enable external access", results[name]["message"]), (
             f"{name}: {results[name]['message']}"
+        )
     assert not probed["exfiltrated"].exists()
 
 
@@ -329,8 +378,12 @@ def test_no_key_material_in_any_artifact(built_borough: Workspace) -> None:
 
 
 def _assert_no_key_material(workspace: Workspace, needles: dict[str, bytes]) -> None:
-    searched = [p for folder in (workspace.target, workspace.logs, workspace.warehouse.parent)
-                for p in folder.rglob("*") if p.is_file()]
+    searched = [
+        p
+        for folder in (workspace.target, workspace.logs, workspace.warehouse.parent)
+        for p in folder.rglob("*")
+        if p.is_file()
+    ]
     assert any(p.suffix == ".duckdb" for p in searched) and any(p.name == "dbt.log" for p in searched)
     for path in searched:
         leaks = _leaks(path.read_bytes(), needles)
@@ -356,8 +409,12 @@ WEAK_KEYS = {
     "text in hex": (b"correct horse battery staple, and more".hex(), "decodes to repeated or readable bytes"),
     "bad base64": ("A" * 41, "is not valid base64"),
 }
-GOOD_KEYS = [secrets.token_urlsafe(32), secrets.token_hex(32), base64.b64encode(secrets.token_bytes(32)).decode(),
-             secrets.token_urlsafe(64)]
+GOOD_KEYS = [
+    secrets.token_urlsafe(32),
+    secrets.token_hex(32),
+    base64.b64encode(secrets.token_bytes(32)).decode(),
+    secrets.token_urlsafe(64),
+]
 
 
 @pytest.mark.parametrize("label", WEAK_KEYS)
@@ -387,14 +444,18 @@ def test_no_key_falls_back_to_the_demo_key_only_outside_production(monkeypatch: 
         pseudonymisation.resolve_master_key(allow_demo_key=False)
 
 
-@pytest.mark.parametrize("key, message", [
-    (None, "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY is not set"),
-    (pseudonymisation.DEMO_MASTER_KEY, "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY is the published demo key"),
-    ("x" * 40, "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY decodes to 30 bytes, fewer than 32"),
-])
+@pytest.mark.parametrize(
+    "key, message",
+    [
+        (None, "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY is not set"),
+        (pseudonymisation.DEMO_MASTER_KEY, "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY is the published demo key"),
+        ("x" * 40, "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY decodes to 30 bytes, fewer than 32"),
+    ],
+)
 def test_prod_target_refuses_to_run_without_a_production_key(tmp_path: Path, key: str | None, message: str) -> None:
-    completed = Workspace(tmp_path, master_key=key).dbt("show", "--inline", "select 1 as one", check=False,
-                                                        INSIGHT_HUB_TARGET="prod")
+    completed = Workspace(tmp_path, master_key=key).dbt(
+        "show", "--inline", "select 1 as one", check=False, INSIGHT_HUB_TARGET="prod"
+    )
     output = completed.stdout + completed.stderr
     assert completed.returncode != 0
     lines = [line for line in output.splitlines() if message in line]

@@ -25,13 +25,12 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-
 from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt_project import PROJECT_ROOT, Workspace, copy_project
 
 from insight_hub import record_of_processing
 from insight_hub.governance import registers, retention
 from insight_hub.person_extract import onboard
-from dbt_project import PROJECT_ROOT, Workspace, copy_project
 
 LIVE, EXPIRED = "IH-2026-001", "IH-2022-007"
 BEFORE_EXPIRY = "2025-06-01"  # IH-2022-007 closed 2023-03-31: kept until 2026-03-31
@@ -63,8 +62,12 @@ def _commission(commission_id: str, close_date: str) -> registers.Row:
 
 
 def _exception(commission_id: str, extended_until: str, review_date: str, retention_class: str = "") -> registers.Row:
-    return {"commission_id": commission_id, "retention_class": retention_class, "extended_until": extended_until,
-            "review_date": review_date}
+    return {
+        "commission_id": commission_id,
+        "retention_class": retention_class,
+        "extended_until": extended_until,
+        "review_date": review_date,
+    }
 
 
 def test_a_commission_expires_the_day_after_its_limit() -> None:
@@ -79,26 +82,35 @@ def test_only_a_commission_wide_exception_under_review_holds_a_commission() -> N
     on = dt.date(2026, 11, 1)
     assert retention.expired_commissions(commissions, [], on, YEARS) == ["B"]
     assert retention.expired_commissions(commissions, [_exception("B", "2027-03-31", "2026-11-01")], on, YEARS) == []
-    assert retention.expired_commissions(commissions, [_exception("B", "2027-03-31", "2026-10-31")], on, YEARS) == ["B"], \
-        "an exception past its review date holds nothing"
-    assert retention.expired_commissions(commissions, [_exception("B", "2026-10-31", "2027-01-01")], on, YEARS) == ["B"], \
-        "an exception never holds past its own date"
-    assert retention.expired_commissions(commissions, [_exception("B", "2027-03-31", "2027-01-01", "homelessness_case")],
-                                         on, YEARS) == ["B"], "a class's exception does not hold the commission"
+    assert retention.expired_commissions(commissions, [_exception("B", "2027-03-31", "2026-10-31")], on, YEARS) == [
+        "B"
+    ], "an exception past its review date holds nothing"
+    assert retention.expired_commissions(commissions, [_exception("B", "2026-10-31", "2027-01-01")], on, YEARS) == [
+        "B"
+    ], "an exception never holds past its own date"
+    assert retention.expired_commissions(
+        commissions, [_exception("B", "2027-03-31", "2027-01-01", "homelessness_case")], on, YEARS
+    ) == ["B"], "a class's exception does not hold the commission"
 
 
-def test_the_purge_guard_refuses_a_commission_that_has_not_expired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_purge_guard_refuses_a_commission_that_has_not_expired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """insight_hub_purge_landing removes files only of a commission expired by the same rule, whatever SQL asks."""
     folder = tmp_path / "governance"
     shutil.copytree(PROJECT_ROOT / "seeds" / "governance", folder)
     with (folder / "commissions.csv").open("a") as register:
-        register.write(f"{EXPIRED},Review,Housing Needs,Review.,Name,UK GDPR Art. 6(1)(e),2022-04-01,2023-03-31,RA-2026-014,closed\n")
+        register.write(
+            f"{EXPIRED},Review,Housing Needs,Review.,Name,UK GDPR Art. 6(1)(e),2022-04-01,2023-03-31,RA-2026-014,closed\n"
+        )
     landing = tmp_path / "landing"
     for commission in (LIVE, EXPIRED):
         (landing / commission / "housing").mkdir(parents=True)
         (landing / commission / "housing" / "extract.csv").write_text("x\n")
     monkeypatch.setenv("INSIGHT_HUB_LANDING", str(landing))
-    plugin = BasePlugin.create("insight_hub.dbt_plugins.retention", config={"registers": str(folder), "project_dir": str(PROJECT_ROOT)})
+    plugin = BasePlugin.create(
+        "insight_hub.dbt_plugins.retention", config={"registers": str(folder), "project_dir": str(PROJECT_ROOT)}
+    )
     limit = retention.add_years(dt.date(2023, 3, 31), YEARS)
     assert plugin.expired(limit) == []
     with pytest.raises(ValueError, match=f"commission {EXPIRED} is retained on {limit}"):
@@ -120,7 +132,9 @@ def test_the_record_of_processing_marks_what_the_purge_removes() -> None:
     kept = record_of_processing.build_report(empty, limit)
     assert f"data kept at most until {limit.isoformat()} ({YEARS} years after close)" in kept
     assert "**expired" not in kept
-    assert "**expired: purge_expired removes it**" in record_of_processing.build_report(empty, limit + dt.timedelta(days=1))
+    assert "**expired: purge_expired removes it**" in record_of_processing.build_report(
+        empty, limit + dt.timedelta(days=1)
+    )
 
 
 # purge_expired end to end: a borough with an expired commission beside the live one.
@@ -129,20 +143,30 @@ def test_the_record_of_processing_marks_what_the_purge_removes() -> None:
 def _add_expired_commission(project: Path) -> None:
     governance = project / "seeds" / "governance"
     with (governance / "commissions.csv").open("a") as register:
-        register.write(f"{EXPIRED},Homelessness prevention review,Housing Needs,Review prevention outcomes.,"
-                       "Name|Address & contact details|Equalities Information|Property information|Housing Information|"
-                       "Family/Relationship Information|Health/Medical Information,UK GDPR Art. 6(1)(e),"
-                       "2022-04-01,2023-03-31,RA-2022-031,closed\n")
+        register.write(
+            f"{EXPIRED},Homelessness prevention review,Housing Needs,Review prevention outcomes.,"
+            "Name|Address & contact details|Equalities Information|Property information|Housing Information|"
+            "Family/Relationship Information|Health/Medical Information,UK GDPR Art. 6(1)(e),"
+            "2022-04-01,2023-03-31,RA-2022-031,closed\n"
+        )
     with (governance / "risk_assessments.csv").open("a") as register:
-        register.write(f"RA-2022-031,{EXPIRED},DPIA: homelessness prevention review,approved,Data Protection Officer,"
-                       "2022-03-20,2026-03-31\n")
+        register.write(
+            f"RA-2022-031,{EXPIRED},DPIA: homelessness prevention review,approved,Data Protection Officer,"
+            "2022-03-20,2026-03-31\n"
+        )
     housing = yaml.safe_load((project / "models/staging/housing/_housing__sources.yml").read_text())["sources"][0]
     table = next(t for t in housing["tables"] if t["name"] == "homelessness_hclic")
-    source = {**housing, "name": "housing_review_2022", "tables": [table],
-              "config": {**housing["config"], "meta": {**housing["config"]["meta"], "commission": EXPIRED}}}
+    source = {
+        **housing,
+        "name": "housing_review_2022",
+        "tables": [table],
+        "config": {**housing["config"], "meta": {**housing["config"]["meta"], "commission": EXPIRED}},
+    }
     folder = project / "models/staging/housing_review_2022"
     folder.mkdir()
-    (folder / "_housing_review_2022__sources.yml").write_text(yaml.safe_dump({"version": 2, "sources": [source]}, sort_keys=False))
+    (folder / "_housing_review_2022__sources.yml").write_text(
+        yaml.safe_dump({"version": 2, "sources": [source]}, sort_keys=False)
+    )
     onboard("housing_review_2022", "homelessness_hclic", project)
     settings = yaml.safe_load((project / "dbt_project.yml").read_text())
     settings["vars"]["person_extracts"].append("stg_housing_review_2022__homelessness_hclic")
@@ -156,11 +180,16 @@ def _fingerprint(workspace: Workspace) -> dict[str, str]:
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' and table_schema <> 'audit' order by 1, 2").fetchall()
+            "where table_type = 'BASE TABLE' and table_schema <> 'audit' order by 1, 2"
+        ).fetchall()
         for schema, table in tables:
-            columns = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-                [schema, table]).fetchall()]
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            ]
             where = f"where commission_id is distinct from '{EXPIRED}'" if "commission_id" in columns else ""
             rows = con.execute(f'select * from "{schema}"."{table}" {where} order by all').fetchall()
             prints[f"{schema}.{table}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
@@ -191,8 +220,18 @@ def two_commissions(built_borough: Workspace, tmp_path_factory: pytest.TempPathF
     _add_expired_commission(project)
     workspace = Workspace(root / "run", project=project, master_key=built_borough.master_key)
     shutil.copytree(built_borough.landing, workspace.landing)
-    workspace.generate_borough("--scale", "0.02", "--commission", EXPIRED, "--services", "housing",
-                               "--as-of", "2023-03-01", "--deliveries", "1")
+    workspace.generate_borough(
+        "--scale",
+        "0.02",
+        "--commission",
+        EXPIRED,
+        "--services",
+        "housing",
+        "--as-of",
+        "2023-03-01",
+        "--deliveries",
+        "1",
+    )
     workspace.dbt("build", "--vars", f"{{as_of_date: '{BEFORE_EXPIRY}'}}")
     return workspace
 
@@ -213,12 +252,12 @@ def test_purge_dry_run_then_apply_then_idempotent(two_commissions: Workspace) ->
     assert _expired_rows(two_commissions) == 0
     assert not (two_commissions.landing / EXPIRED).exists()
     assert _fingerprint(two_commissions) == live_before, "purge touched live data"
-    applied = _audit(two_commissions)[len(dry):]
+    applied = _audit(two_commissions)[len(dry) :]
     assert (False, EXPIRED, "intermediate.int_person_records__geocoded", expired_before) in applied
     assert any(relation == f"landing/{EXPIRED}" and removed > 0 for _, _, relation, removed in applied)
 
     two_commissions.dbt("run-operation", "purge_expired", "--args", "{apply: true}")
-    again = _audit(two_commissions)[len(dry) + len(applied):]
+    again = _audit(two_commissions)[len(dry) + len(applied) :]
     assert again and all(removed == 0 for *_, removed in again), "a second purge removed more"
     assert _audit(two_commissions)[: len(dry) + len(applied)] == dry + applied, "the audit trail was rewritten"
 

@@ -20,7 +20,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-
 from dbt_project import Workspace
 
 Z = 1.959963984540054
@@ -59,11 +58,15 @@ class Figure:
 
 def rate(name: str, count: str, denominator: str, denominator_is_count: bool = False) -> Figure:
     counts, public = ((count, denominator), ()) if denominator_is_count else ((count,), (denominator,))
-    return Figure(counts, public, {
-        f"{name}_rate_per_1000": (2, lambda x, n: _divide(1000 * x, n)),
-        f"{name}_rate_per_1000_ci_lower": (2, lambda x, n: _wilson(x, n, upper=False)),
-        f"{name}_rate_per_1000_ci_upper": (2, lambda x, n: _wilson(x, n, upper=True)),
-    })
+    return Figure(
+        counts,
+        public,
+        {
+            f"{name}_rate_per_1000": (2, lambda x, n: _divide(1000 * x, n)),
+            f"{name}_rate_per_1000_ci_lower": (2, lambda x, n: _wilson(x, n, upper=False)),
+            f"{name}_rate_per_1000_ci_upper": (2, lambda x, n: _wilson(x, n, upper=True)),
+        },
+    )
 
 
 def share(column: str, part: str, total: str) -> Figure:
@@ -76,37 +79,60 @@ def jaccard(column: str, both: str, first: str, second: str) -> Figure:
 
 def representation() -> Figure:
     """The users' share (none for Not known, the row without census residents) and the representation ratio."""
-    return Figure(("users_count", "users_with_known_value_count"), ("resident_count", "residents_total_count"), {
-        "users_share": (4, lambda u, k, r, t: np.where(np.isnan(r), np.nan, _divide(u, k))),
-        "representation_ratio": (3, lambda u, k, r, t: _divide(_divide(u, k), _divide(r, t))),
-        "representation_ratio_ci_lower": (3, lambda u, k, r, t: _katz(u, k, r, t, upper=False)),
-        "representation_ratio_ci_upper": (3, lambda u, k, r, t: _katz(u, k, r, t, upper=True)),
-    })
+    return Figure(
+        ("users_count", "users_with_known_value_count"),
+        ("resident_count", "residents_total_count"),
+        {
+            "users_share": (4, lambda u, k, r, t: np.where(np.isnan(r), np.nan, _divide(u, k))),
+            "representation_ratio": (3, lambda u, k, r, t: _divide(_divide(u, k), _divide(r, t))),
+            "representation_ratio_ci_lower": (3, lambda u, k, r, t: _katz(u, k, r, t, upper=False)),
+            "representation_ratio_ci_upper": (3, lambda u, k, r, t: _katz(u, k, r, t, upper=True)),
+        },
+    )
 
 
-DEMAND = (rate("people_known", "people_known_count", "resident_count"),
-          rate("households_known", "households_known_count", "household_count"))
+DEMAND = (
+    rate("people_known", "people_known_count", "resident_count"),
+    rate("households_known", "households_known_count", "household_count"),
+)
 # What the attacker knows of each share: its published formulas (the column descriptions say them).
 FIGURES: dict[str, tuple[Figure, ...]] = {
     "share_borough_service_demand": DEMAND,
     "share_ward_service_demand": DEMAND,
     "share_lsoa_service_demand": DEMAND,
     "share_ward_community_safety_demand": (
-        *DEMAND, share("households_with_other_needs_share", "households_with_other_needs_count", "households_known_count")),
+        *DEMAND,
+        share("households_with_other_needs_share", "households_with_other_needs_count", "households_known_count"),
+    ),
     "share_ward_multiple_needs": (rate("multiple_needs", "multiple_needs_households_count", "household_count"),),
     "share_imd_decile_multiple_needs": (rate("multiple_needs", "multiple_needs_households_count", "household_count"),),
     "share_segment_multiple_needs": (
-        rate("multiple_needs", "multiple_needs_households_count", "linked_household_count", denominator_is_count=True),),
+        rate("multiple_needs", "multiple_needs_households_count", "linked_household_count", denominator_is_count=True),
+    ),
     "share_ward_financial_vulnerability": (
         rate("vulnerable_known_to_any", "vulnerable_known_to_any_count", "household_count"),
-        share("vulnerable_share_known_to_any", "vulnerable_known_to_any_count", "financially_vulnerable_households_count")),
+        share(
+            "vulnerable_share_known_to_any", "vulnerable_known_to_any_count", "financially_vulnerable_households_count"
+        ),
+    ),
     "share_service_overlap": (
-        jaccard("jaccard_index", "households_known_to_both_count", "first_service_households_count",
-                "second_service_households_count"),
-        share("first_service_share_also_known_to_second", "households_known_to_both_count",
-              "first_service_households_count"),
-        share("second_service_share_also_known_to_first", "households_known_to_both_count",
-              "second_service_households_count")),
+        jaccard(
+            "jaccard_index",
+            "households_known_to_both_count",
+            "first_service_households_count",
+            "second_service_households_count",
+        ),
+        share(
+            "first_service_share_also_known_to_second",
+            "households_known_to_both_count",
+            "first_service_households_count",
+        ),
+        share(
+            "second_service_share_also_known_to_first",
+            "households_known_to_both_count",
+            "second_service_households_count",
+        ),
+    ),
     "share_service_equalities": (representation(),),
 }
 
@@ -114,8 +140,12 @@ FIGURES: dict[str, tuple[Figure, ...]] = {
 @pytest.fixture(scope="module")
 def shares(built_borough: Workspace) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        present = {name for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'sharing'").fetchall()}
+        present = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'sharing'"
+            ).fetchall()
+        }
         return {table: con.execute(f"select * from sharing.{table}").df() for table in FIGURES if table in present}
 
 
@@ -143,16 +173,18 @@ def _attack(rows: pd.DataFrame, figure: Figure) -> dict[str, list[set[float]]]:
             predicted = formula(*combination, *public)
             shown = rows[column].to_numpy(dtype=float)
             both_null = np.isnan(predicted) & np.isnan(shown)
-            close = np.abs(predicted - shown) <= 0.5 * 10.0 ** -decimals + 1e-9
+            close = np.abs(predicted - shown) <= 0.5 * 10.0**-decimals + 1e-9
             consistent &= both_null | np.nan_to_num(close, nan=False).astype(bool)
-        for count, values in zip(figure.counts, combination):
+        for count, values in zip(figure.counts, combination, strict=True):
             for row in np.flatnonzero(consistent):
                 possible[count][row].add(values[row])
     return possible
 
 
 @pytest.mark.parametrize("table", sorted(FIGURES))
-def test_published_figures_give_back_no_more_than_the_rounded_counts(table: str, shares: dict[str, pd.DataFrame]) -> None:
+def test_published_figures_give_back_no_more_than_the_rounded_counts(
+    table: str, shares: dict[str, pd.DataFrame]
+) -> None:
     assert table in shares, f"{table} is not in the warehouse: a service or partner dashboard has no share to read"
     rows = shares[table]
     rows = rows[np.all([rows[c].notna() for f in FIGURES[table] for c in f.counts], axis=0)].reset_index(drop=True)
@@ -164,7 +196,11 @@ def test_published_figures_give_back_no_more_than_the_rounded_counts(table: str,
                 attacked += 1
                 shown = rows.at[row, count]
                 if shown not in values:
-                    leaks.append(f"{count} published {shown:.0f}, the figures give {sorted(int(v) for v in values) or 'no count'}")
+                    leaks.append(
+                        f"{count} published {shown:.0f}, the figures give {sorted(int(v) for v in values) or 'no count'}"
+                    )
     assert attacked
-    assert not leaks, (f"{table}: the figures beside {len(leaks)} of {attacked} published counts rule the published "
-                       f"count out (they were computed from another), e.g. {leaks[:3]}")
+    assert not leaks, (
+        f"{table}: the figures beside {len(leaks)} of {attacked} published counts rule the published "
+        f"count out (they were computed from another), e.g. {leaks[:3]}"
+    )

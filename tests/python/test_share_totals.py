@@ -26,23 +26,33 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-
 from dbt_project import Workspace
 
-SHARES = ("share_borough_service_demand", "share_ward_service_demand", "share_ward_service_first_contacts",
-          "share_service_equalities", "share_service_overlap")
+SHARES = (
+    "share_borough_service_demand",
+    "share_ward_service_demand",
+    "share_ward_service_first_contacts",
+    "share_service_equalities",
+    "share_service_overlap",
+)
 MARTS = ("borough_service_demand", "ward_service_demand", "ward_service_first_contacts", "service_overlap")
 
 
 @pytest.fixture(scope="module")
 def tables(built_borough: Workspace) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        present = {name for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'sharing'").fetchall()}
+        present = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'sharing'"
+            ).fetchall()
+        }
         missing = [name for name in SHARES if name not in present]
         assert not missing, f"no disclosure-controlled share of {missing}: their dashboards read the marts"
-        return {**{name: con.execute(f"select * from sharing.{name}").df() for name in SHARES},
-                **{name: con.execute(f"select * from marts.{name}").df() for name in MARTS}}
+        return {
+            **{name: con.execute(f"select * from sharing.{name}").df() for name in SHARES},
+            **{name: con.execute(f"select * from marts.{name}").df() for name in MARTS},
+        }
 
 
 def _published(frame: pd.DataFrame, key: Callable, column: str, cells: dict) -> None:
@@ -54,31 +64,54 @@ def _published(frame: pd.DataFrame, key: Callable, column: str, cells: dict) -> 
 
 def _equations(tables: dict[str, pd.DataFrame], commission: str, threshold: int) -> tuple[list[dict], dict]:
     """The adversary's equations (cell -> coefficient, summing to 0) and what they know of each cell."""
+
     def rows(name: str) -> pd.DataFrame:
         frame = tables[name]
         return frame[(frame.commission_id == commission) & (frame.suppress_up_to == threshold)].drop_duplicates(
-            subset=[c for c in frame.columns if c not in ("recipient_type", "approval_id", "disclosure_rule_id")])
+            subset=[c for c in frame.columns if c not in ("recipient_type", "approval_id", "disclosure_rule_id")]
+        )
 
     known: dict = {}
-    _published(rows("share_ward_service_demand"), lambda r: ("people", r.service_code, r.ward_code),
-               "people_known_count", known)
-    _published(rows("share_borough_service_demand"), lambda r: ("people", r.service_code, None),
-               "people_known_count", known)
-    _published(rows("share_borough_service_demand"), lambda r: ("households", r.service_code, None),
-               "households_known_count", known)
-    _published(rows("share_ward_service_first_contacts"),
-               lambda r: ("first_contacts", r.service_code, r.ward_code, str(r.month_start_date)[:10]),
-               "first_contacts_count", known)
+    _published(
+        rows("share_ward_service_demand"),
+        lambda r: ("people", r.service_code, r.ward_code),
+        "people_known_count",
+        known,
+    )
+    _published(
+        rows("share_borough_service_demand"), lambda r: ("people", r.service_code, None), "people_known_count", known
+    )
+    _published(
+        rows("share_borough_service_demand"),
+        lambda r: ("households", r.service_code, None),
+        "households_known_count",
+        known,
+    )
+    _published(
+        rows("share_ward_service_first_contacts"),
+        lambda r: ("first_contacts", r.service_code, r.ward_code, str(r.month_start_date)[:10]),
+        "first_contacts_count",
+        known,
+    )
     equalities = rows("share_service_equalities")
-    _published(equalities, lambda r: ("users", r.service_code, r.characteristic,
-                                      None if pd.isna(r.category_code) else r.category_code), "users_count", known)
-    _published(equalities, lambda r: ("users_known", r.service_code, r.characteristic),
-               "users_with_known_value_count", known)
+    _published(
+        equalities,
+        lambda r: ("users", r.service_code, r.characteristic, None if pd.isna(r.category_code) else r.category_code),
+        "users_count",
+        known,
+    )
+    _published(
+        equalities, lambda r: ("users_known", r.service_code, r.characteristic), "users_with_known_value_count", known
+    )
     overlap = rows("share_service_overlap")
     _published(overlap, lambda r: ("households_all", r.first_service_code), "first_service_households_count", known)
     _published(overlap, lambda r: ("households_all", r.second_service_code), "second_service_households_count", known)
-    _published(overlap, lambda r: ("both", r.first_service_code, r.second_service_code),
-               "households_known_to_both_count", known)
+    _published(
+        overlap,
+        lambda r: ("both", r.first_service_code, r.second_service_code),
+        "households_known_to_both_count",
+        known,
+    )
 
     # counts published nowhere: known to the adversary only when 0
     marts = {name: tables[name][tables[name].commission_id == commission] for name in MARTS}
@@ -89,13 +122,16 @@ def _equations(tables: dict[str, pd.DataFrame], commission: str, threshold: int)
     contacts = marts["ward_service_first_contacts"].dropna(subset=["ward_code"])
     by_ward = contacts.groupby(["service_code", "ward_code"]).first_contacts_count.sum().to_dict()
     for row in marts["ward_service_demand"].dropna(subset=["ward_code"]).itertuples(index=False):
-        hidden[("outside_window", row.service_code, row.ward_code)] = (
-            row.people_known_count - by_ward.get((row.service_code, row.ward_code), 0))
+        hidden[("outside_window", row.service_code, row.ward_code)] = row.people_known_count - by_ward.get(
+            (row.service_code, row.ward_code), 0
+        )
     for row in marts["service_overlap"].itertuples(index=False):
         hidden[("not_known_to", row.first_service_code, row.second_service_code)] = (
-            row.first_service_households_count - row.households_known_to_both_count)
+            row.first_service_households_count - row.households_known_to_both_count
+        )
         hidden[("not_known_to", row.second_service_code, row.first_service_code)] = (
-            row.second_service_households_count - row.households_known_to_both_count)
+            row.second_service_households_count - row.households_known_to_both_count
+        )
     known.update({cell: 0 for cell, value in hidden.items() if value == 0})
     for cell in hidden:
         known.setdefault(cell, None)
@@ -116,26 +152,29 @@ def _equations(tables: dict[str, pd.DataFrame], commission: str, threshold: int)
         service, characteristic = cell[1:]
         categories = [c for c in known if c[0] == "users" and c[1:3] == (service, characteristic)]
         equations.append({cell: 1, **{c: -1 for c in categories if c[3] is not None}})
-        equations.append({("people_all", service): 1, cell: -1,
-                          **{c: -1 for c in categories if c[3] is None}})
+        equations.append({("people_all", service): 1, cell: -1, **{c: -1 for c in categories if c[3] is None}})
     for service in {c[1] for c in known if c[0] == "users_known"}:
-        equations.append({("people_all", service): 1, ("people", service, None): -1,
-                          ("people_not_located", service): -1})
+        equations.append(
+            {("people_all", service): 1, ("people", service, None): -1, ("people_not_located", service): -1}
+        )
     for cell in [c for c in known if c[0] == "not_known_to"]:
         first, second = cell[1:]
         both = ("both", *sorted((first, second)))
         if both in known:
             equations.append({("households_all", first): 1, both: -1, cell: -1})
     for service in {c[1] for c in known if c[0] == "households_all"}:
-        equations.append({("households_all", service): 1, ("households", service, None): -1,
-                          ("households_not_located", service): -1})
+        equations.append(
+            {("households_all", service): 1, ("households", service, None): -1, ("households_not_located", service): -1}
+        )
     return equations, known
 
 
 def _determined(equations: list[dict], known: dict) -> tuple[list, int]:
     """Withheld cells every solution agrees on, and how many withheld cells the equations reach."""
-    unknown_equations = [{cell: coefficient for cell, coefficient in equation.items() if known.get(cell) is None}
-                         for equation in equations]
+    unknown_equations = [
+        {cell: coefficient for cell, coefficient in equation.items() if known.get(cell) is None}
+        for equation in equations
+    ]
     unknown_equations = [equation for equation in unknown_equations if equation]
     parent: dict = {}
 
@@ -161,10 +200,15 @@ def _determined(equations: list[dict], known: dict) -> tuple[list, int]:
             for cell, coefficient in equation.items():
                 matrix[row, index[cell]] = coefficient
         _, singular, vt = np.linalg.svd(matrix)
-        null_space = vt[int((singular > 1e-9).sum()):]
+        null_space = vt[int((singular > 1e-9).sum()) :]
         for cell, i in index.items():
-            if cell[0] in ("outside_window", "people_not_located", "households_not_located", "not_known_to",
-                           "people_all"):
+            if cell[0] in (
+                "outside_window",
+                "people_not_located",
+                "households_not_located",
+                "not_known_to",
+                "people_all",
+            ):
                 continue  # published nowhere: the question is whether a withheld published cell comes out
             reached += 1
             if null_space.shape[0] == 0 or np.allclose(null_space[:, i], 0.0, atol=1e-9):
@@ -176,12 +220,17 @@ def test_no_withheld_cell_is_recovered_from_totals_two_shares_constrain(tables: 
     partitions = tables["share_ward_service_demand"][["commission_id", "suppress_up_to"]].drop_duplicates()
     reached_total = 0
     for commission, threshold in partitions.itertuples(index=False):
-        if not len(tables["share_ward_service_first_contacts"].query(
-                "commission_id == @commission and suppress_up_to == @threshold")):
+        if not len(
+            tables["share_ward_service_first_contacts"].query(
+                "commission_id == @commission and suppress_up_to == @threshold"
+            )
+        ):
             continue  # no recipient under this rule gets the cross-table shares
         equations, known = _equations(tables, commission, threshold)
         determined, reached = _determined(equations, known)
         reached_total += reached
-        assert not determined, (f"{commission}/{threshold}: {len(determined)} withheld cells recovered by "
-                                f"differencing across shares, e.g. {determined[:3]}")
+        assert not determined, (
+            f"{commission}/{threshold}: {len(determined)} withheld cells recovered by "
+            f"differencing across shares, e.g. {determined[:3]}"
+        )
     assert reached_total, "no withheld cell took part in a cross-table total"

@@ -13,7 +13,7 @@ test_borough.py checks against the written files.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from insight_hub.borough.delivery import Context, DeliveryFile, ExtractSpec
 from insight_hub.borough.extracts import (

@@ -10,16 +10,56 @@ import pyarrow as pa
 
 from insight_hub.borough.config import VOLUMES_AT_SCALE_1, Period
 from insight_hub.borough.dates import NO_DATE, age_years
-from insight_hub.borough.delivery import PARQUET, Context, DeliveryFile, ExtractSpec, choose, deliver, person_records, sequential_ids, sex_labels, uniform_days
-from insight_hub.borough.extracts.common import address_fields, person_column, refs_in_order, repeat_events, resident_persons, sample_people
+from insight_hub.borough.delivery import (
+    PARQUET,
+    Context,
+    DeliveryFile,
+    ExtractSpec,
+    choose,
+    deliver,
+    person_records,
+    sequential_ids,
+    sex_labels,
+    uniform_days,
+)
+from insight_hub.borough.extracts.common import (
+    address_fields,
+    person_column,
+    refs_in_order,
+    repeat_events,
+    resident_persons,
+    sample_people,
+)
 from insight_hub.borough.faults import FieldSet
 from insight_hub.borough.streams import categorical, unique_draws
 
-ASC_SERVICES_SPEC = ExtractSpec("adult_social_care", "asc_services", PARQUET, FieldSet(text_dates=False, nhs_number=True), time(2, 5, 33))
+ASC_SERVICES_SPEC = ExtractSpec(
+    "adult_social_care", "asc_services", PARQUET, FieldSet(text_dates=False, nhs_number=True), time(2, 5, 33)
+)
 
-ASC_REASONS_OLDER = {"Physical Support": 0.6, "Support with Memory and Cognition": 0.18, "Sensory Support": 0.05, "Social Support": 0.07, "Mental Health Support": 0.1}
-ASC_REASONS_YOUNGER = {"Learning Disability Support": 0.35, "Mental Health Support": 0.3, "Physical Support": 0.25, "Sensory Support": 0.05, "Social Support": 0.05}
-ASC_SERVICES = {"Home care": 0.32, "Residential care": 0.1, "Nursing care": 0.06, "Direct payment": 0.14, "Day opportunities": 0.1, "Reablement": 0.16, "Equipment": 0.12}
+ASC_REASONS_OLDER = {
+    "Physical Support": 0.6,
+    "Support with Memory and Cognition": 0.18,
+    "Sensory Support": 0.05,
+    "Social Support": 0.07,
+    "Mental Health Support": 0.1,
+}
+ASC_REASONS_YOUNGER = {
+    "Learning Disability Support": 0.35,
+    "Mental Health Support": 0.3,
+    "Physical Support": 0.25,
+    "Sensory Support": 0.05,
+    "Social Support": 0.05,
+}
+ASC_SERVICES = {
+    "Home care": 0.32,
+    "Residential care": 0.1,
+    "Nursing care": 0.06,
+    "Direct payment": 0.14,
+    "Day opportunities": 0.1,
+    "Reablement": 0.16,
+    "Equipment": 0.12,
+}
 ASC_SCHEMA = pa.schema(
     [
         ("SERVICE_ID", pa.int64()),
@@ -52,7 +92,9 @@ def asc_services(ctx: Context) -> list[DeliveryFile]:
     disabled = person_column(ctx, "disabled", candidates)
     weight = np.where(age >= 65, 3 * np.exp((age - 65) / 8), np.where(age >= 18, 0.15, 0.0))
     weight = weight * np.where(disabled, 4.0, 1.0) * np.exp(0.8 * ctx.deprivation[candidates])
-    clients, low, high = sample_people(ctx, rng, candidates, weight, ctx.config.count(VOLUMES_AT_SCALE_1["asc_clients"]), min_age=18)
+    clients, low, high = sample_people(
+        ctx, rng, candidates, weight, ctx.config.count(VOLUMES_AT_SCALE_1["asc_clients"]), min_age=18
+    )
     referral = uniform_days(rng, low, np.maximum(low, high - 7))
     counts = 1 + categorical(rng, [0.5, 0.35, 0.15], len(clients))
     first_start = np.minimum(referral + rng.integers(0, 61, len(clients)), high)
@@ -95,7 +137,10 @@ def asc_services(ctx: Context) -> list[DeliveryFile]:
             "HAS_DISABILITY": r["has_disability"].to_numpy(dtype=bool),
             "EXTRACT_DATETIME": pa.array([stamped] * len(r), type=pa.timestamp("s")),
         }
-        return pa.table({name: pa.array(columns[name], type=ASC_SCHEMA.field(name).type) for name in ASC_SCHEMA.names}, schema=ASC_SCHEMA)
+        return pa.table(
+            {name: pa.array(columns[name], type=ASC_SCHEMA.field(name).type) for name in ASC_SCHEMA.names},
+            schema=ASC_SCHEMA,
+        )
 
     return deliver(ctx, ASC_SERVICES_SPEC, records, render)
 

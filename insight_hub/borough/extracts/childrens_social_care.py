@@ -10,8 +10,28 @@ import pandas as pd
 
 from insight_hub.borough.config import VOLUMES_AT_SCALE_1, Period
 from insight_hub.borough.dates import DMON, NO_DATE, age_years
-from insight_hub.borough.delivery import PIPE, Context, DeliveryFile, ExtractSpec, choose, deliver, person_records, sequential_ids, sex_labels, text_dates, uniform_days
-from insight_hub.borough.extracts.common import head_of, household_type, person_column, refs_in_order, repeat_events, resident_persons, sample_people
+from insight_hub.borough.delivery import (
+    PIPE,
+    Context,
+    DeliveryFile,
+    ExtractSpec,
+    choose,
+    deliver,
+    person_records,
+    sequential_ids,
+    sex_labels,
+    text_dates,
+    uniform_days,
+)
+from insight_hub.borough.extracts.common import (
+    head_of,
+    household_type,
+    person_column,
+    refs_in_order,
+    repeat_events,
+    resident_persons,
+    sample_people,
+)
 from insight_hub.borough.faults import FieldSet
 from insight_hub.borough.population import ADULT_CHILD, CHILD, GRANDPARENT, HEAD, LONE_PARENT, MULTIGEN, PARTNER
 from insight_hub.borough.streams import categorical, unique_draws
@@ -19,7 +39,16 @@ from insight_hub.borough.streams import categorical, unique_draws
 CSC_REFERRALS_SPEC = ExtractSpec("childrens_social_care", "csc_referrals", PIPE, FieldSet(), time(3, 12, 45))
 CSC_FAMILY_MEMBERS_SPEC = ExtractSpec("childrens_social_care", "csc_family_members", PIPE, FieldSet(), time(3, 14, 2))
 
-CSC_SOURCES = {"Police": 0.28, "Schools": 0.2, "Health services": 0.15, "Individual": 0.08, "LA services": 0.1, "Other legal agency": 0.06, "Anonymous": 0.03, "Other": 0.1}
+CSC_SOURCES = {
+    "Police": 0.28,
+    "Schools": 0.2,
+    "Health services": 0.15,
+    "Individual": 0.08,
+    "LA services": 0.1,
+    "Other legal agency": 0.06,
+    "Anonymous": 0.03,
+    "Other": 0.1,
+}
 CSC_NEEDS = {"N1": 0.55, "N2": 0.06, "N3": 0.08, "N4": 0.14, "N5": 0.03, "N6": 0.03, "N7": 0.02, "N8": 0.06, "N9": 0.03}
 
 
@@ -29,12 +58,18 @@ def _csc_children(ctx: Context) -> pd.DataFrame:
         rng = ctx.rng("csc_referrals")
         candidates = resident_persons(ctx, (CHILD,))
         kind = household_type(ctx, candidates)
-        weight = np.where(kind == LONE_PARENT, 2.5, np.where(kind == MULTIGEN, 1.3, 1.0)) * np.exp(3.0 * ctx.deprivation[candidates])
-        children, low, high = sample_people(ctx, rng, candidates, weight, ctx.config.count(VOLUMES_AT_SCALE_1["csc_children"]), max_age=17)
+        weight = np.where(kind == LONE_PARENT, 2.5, np.where(kind == MULTIGEN, 1.3, 1.0)) * np.exp(
+            3.0 * ctx.deprivation[candidates]
+        )
+        children, low, high = sample_people(
+            ctx, rng, candidates, weight, ctx.config.count(VOLUMES_AT_SCALE_1["csc_children"]), max_age=17
+        )
         counts = 1 + categorical(rng, [0.7, 0.2, 0.1], len(children))
         owner, event = repeat_events(rng, uniform_days(rng, low, high), high, counts, (30, 400))
         looked_after = rng.random(len(children)) < 0.06
-        ctx.cache["csc"] = pd.DataFrame({"person": children[owner], "event": event, "looked_after": looked_after[owner]})
+        ctx.cache["csc"] = pd.DataFrame(
+            {"person": children[owner], "event": event, "looked_after": looked_after[owner]}
+        )
     return ctx.cache["csc"]  # type: ignore[return-value]
 
 
@@ -42,7 +77,9 @@ def _csc_ids(ctx: Context, person: np.ndarray) -> np.ndarray:
     """Case-system person ids (text) of people in either CSC file: one id per person,
     whether they appear as a referred child, a family member or both."""
     if "csc_ids" not in ctx.cache:
-        people = np.unique(np.concatenate([_csc_children(ctx)["person"].to_numpy(), _csc_family(ctx)["member"].to_numpy()]))
+        people = np.unique(
+            np.concatenate([_csc_children(ctx)["person"].to_numpy(), _csc_family(ctx)["member"].to_numpy()])
+        )
         ids = unique_draws(ctx.rng("csc_ids"), 1_000_000, 9_999_999, len(people)).astype(str).astype(object)
         ctx.cache["csc_ids"] = (people, ids)
     people, ids = ctx.cache["csc_ids"]  # type: ignore[misc]
@@ -56,7 +93,9 @@ def csc_referrals(ctx: Context) -> list[DeliveryFile]:
     person = referrals["person"].to_numpy()
     records = person_records(ctx, person, referrals["event"].to_numpy())
     n = len(records)
-    records["record_ref"] = refs_in_order(records["event"].to_numpy(), sequential_ids(rng, n, 40_000_000, 9)).astype(str).astype(object)
+    records["record_ref"] = (
+        refs_in_order(records["event"].to_numpy(), sequential_ids(rng, n, 40_000_000, 9)).astype(str).astype(object)
+    )
     records["child_id"] = _csc_ids(ctx, person)
     records["gender"] = sex_labels(rng, records["male"].to_numpy(), "F", "M", {"U": 0.005})
     records["ethnicity"] = ctx.coder.encode("dfe", records["group"].to_numpy(), rng)
@@ -105,30 +144,53 @@ def _csc_family(ctx: Context) -> pd.DataFrame:
     role = persons["role"].to_numpy()
     male = persons["male"].to_numpy()
     residents = resident_persons(ctx)
-    home = pd.DataFrame({"member": residents, "hh": hh[residents]}).merge(pd.DataFrame({"child": child, "hh": hh[child]}), on="hh")
+    home = pd.DataFrame({"member": residents, "hh": hh[residents]}).merge(
+        pd.DataFrame({"child": child, "hh": hh[child]}), on="hh"
+    )
     home = home[home["member"] != home["child"]]
     m_role = role[home["member"].to_numpy()]
     m_male = male[home["member"].to_numpy()]
     u = rng.random(len(home))
     parent = np.isin(m_role, (HEAD, PARTNER))
     relationship = np.select(
-        [parent & (m_role == PARTNER) & (u < 0.12), parent & m_male, parent, m_role == GRANDPARENT, np.isin(m_role, (CHILD, ADULT_CHILD))],
+        [
+            parent & (m_role == PARTNER) & (u < 0.12),
+            parent & m_male,
+            parent,
+            m_role == GRANDPARENT,
+            np.isin(m_role, (CHILD, ADULT_CHILD)),
+        ],
         ["Step-parent", "Father", "Mother", "Grandparent", "Sibling"],
         default="Other",
     )
-    keep = np.select([parent, m_role == GRANDPARENT, np.isin(m_role, (CHILD, ADULT_CHILD))], [0.85, 0.5, 0.22], default=0.2)
+    keep = np.select(
+        [parent, m_role == GRANDPARENT, np.isin(m_role, (CHILD, ADULT_CHILD))], [0.85, 0.5, 0.22], default=0.2
+    )
     keep_rows = rng.random(len(home)) < keep
     frames = [
         pd.DataFrame(
-            {"child": home["child"].to_numpy()[keep_rows], "member": home["member"].to_numpy()[keep_rows], "relationship": relationship[keep_rows], "lives": "Y"}
+            {
+                "child": home["child"].to_numpy()[keep_rows],
+                "member": home["member"].to_numpy()[keep_rows],
+                "relationship": relationship[keep_rows],
+                "lives": "Y",
+            }
         )
     ]
     age = age_years(persons["dob"].to_numpy()[residents], ctx.as_of)
     kind = household_type(ctx, child)
     lone_head_male = male[head_of(ctx)[hh[child]]]
     for label, chosen, pool_mask in (
-        ("Father", (kind == LONE_PARENT) & ~lone_head_male & (rng.random(len(child)) < 0.45), male[residents] & (age >= 20) & (age <= 65)),
-        ("Mother", (kind == LONE_PARENT) & lone_head_male & (rng.random(len(child)) < 0.45), ~male[residents] & (age >= 20) & (age <= 60)),
+        (
+            "Father",
+            (kind == LONE_PARENT) & ~lone_head_male & (rng.random(len(child)) < 0.45),
+            male[residents] & (age >= 20) & (age <= 65),
+        ),
+        (
+            "Mother",
+            (kind == LONE_PARENT) & lone_head_male & (rng.random(len(child)) < 0.45),
+            ~male[residents] & (age >= 20) & (age <= 60),
+        ),
         ("Grandparent", rng.random(len(child)) < 0.08, (age >= 50) & (age <= 90)),
         ("Aunt or uncle", rng.random(len(child)) < 0.06, (age >= 20) & (age <= 60)),
         ("Foster carer", first["looked_after"].to_numpy(), (age >= 30) & (age <= 65)),
@@ -141,7 +203,9 @@ def _csc_family(ctx: Context) -> pd.DataFrame:
     family = family[elsewhere | (family["lives"] == "Y").to_numpy()]
     family = family.drop_duplicates(["child", "member"]).reset_index(drop=True)
     first_referral = first["first"].reindex(family["child"].to_numpy()).to_numpy()
-    recorded = np.maximum(first_referral + rng.integers(0, 22, len(family)), persons["dob"].to_numpy()[family["member"].to_numpy()] + 1)
+    recorded = np.maximum(
+        first_referral + rng.integers(0, 22, len(family)), persons["dob"].to_numpy()[family["member"].to_numpy()] + 1
+    )
     family["recorded"] = recorded
     family = family[recorded <= ctx.last_day].reset_index(drop=True)
     ctx.cache["csc_family"] = family
@@ -167,7 +231,9 @@ def csc_family_members(ctx: Context) -> list[DeliveryFile]:
     member = family["member"].to_numpy()
     records = person_records(ctx, member, family["recorded"].to_numpy())
     n = len(records)
-    records["record_ref"] = refs_in_order(records["event"].to_numpy(), sequential_ids(rng, n, 70_000_000, 9)).astype(str).astype(object)
+    records["record_ref"] = (
+        refs_in_order(records["event"].to_numpy(), sequential_ids(rng, n, 70_000_000, 9)).astype(str).astype(object)
+    )
     records["child_id"] = _csc_ids(ctx, family["child"].to_numpy())
     records["member_id"] = _csc_ids(ctx, member)
     records.loc[rng.random(n) < 0.25, "dob"] = NO_DATE  # often not recorded for relatives

@@ -50,7 +50,13 @@ def head_of(ctx: Context) -> np.ndarray:
 
 
 def sample_people(
-    ctx: Context, rng: np.random.Generator, candidates: np.ndarray, weight: np.ndarray, k: int, min_age: int = 0, max_age: int | None = None
+    ctx: Context,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    weight: np.ndarray,
+    k: int,
+    min_age: int = 0,
+    max_age: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`k` people drawn by weight among those who can have an event in the window;
     returns them with their earliest and latest event day."""

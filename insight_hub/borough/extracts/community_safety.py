@@ -9,20 +9,57 @@ import pandas as pd
 
 from insight_hub.borough.config import VOLUMES_AT_SCALE_1, Period
 from insight_hub.borough.dates import DMY_SLASH, age_years, format_days
-from insight_hub.borough.delivery import SEMICOLON, Context, DeliveryFile, ExtractSpec, choose, deliver, person_records, sex_labels, text_dates, uniform_days
-from insight_hub.borough.extracts.common import address_fields, person_column, repeat_events, resident_persons, sample_people, yearly_refs
+from insight_hub.borough.delivery import (
+    SEMICOLON,
+    Context,
+    DeliveryFile,
+    ExtractSpec,
+    choose,
+    deliver,
+    person_records,
+    sex_labels,
+    text_dates,
+    uniform_days,
+)
+from insight_hub.borough.extracts.common import (
+    address_fields,
+    person_column,
+    repeat_events,
+    resident_persons,
+    sample_people,
+    yearly_refs,
+)
 from insight_hub.borough.faults import FieldSet
 from insight_hub.borough.streams import categorical
 
 ASB_CASES_SPEC = ExtractSpec("community_safety", "asb_cases", SEMICOLON, FieldSet(), time(7, 30))
 
-ASB_TYPES = {"Personal ASB": 0.25, "Nuisance ASB": 0.3, "Environmental ASB": 0.1, "Hate incident": 0.05, "Drug-related": 0.15, "Noise": 0.15}
-ASB_OUTCOMES = {
-    "Warning letter": 0.3, "Acceptable Behaviour Contract": 0.1, "Community Protection Warning": 0.12,
-    "Community Protection Notice": 0.06, "Civil Injunction": 0.04, "Criminal Behaviour Order": 0.02,
-    "Prosecution": 0.02, "No further action": 0.18, "Open": 0.16,
+ASB_TYPES = {
+    "Personal ASB": 0.25,
+    "Nuisance ASB": 0.3,
+    "Environmental ASB": 0.1,
+    "Hate incident": 0.05,
+    "Drug-related": 0.15,
+    "Noise": 0.15,
 }
-ASB_AGENCIES = (("Police", 0.6), ("Housing provider", 0.3), ("Mental health services", 0.12), ("Probation", 0.08), ("Social care", 0.1))
+ASB_OUTCOMES = {
+    "Warning letter": 0.3,
+    "Acceptable Behaviour Contract": 0.1,
+    "Community Protection Warning": 0.12,
+    "Community Protection Notice": 0.06,
+    "Civil Injunction": 0.04,
+    "Criminal Behaviour Order": 0.02,
+    "Prosecution": 0.02,
+    "No further action": 0.18,
+    "Open": 0.16,
+}
+ASB_AGENCIES = (
+    ("Police", 0.6),
+    ("Housing provider", 0.3),
+    ("Mental health services", 0.12),
+    ("Probation", 0.08),
+    ("Social care", 0.1),
+)
 
 
 def asb_cases(ctx: Context) -> list[DeliveryFile]:
@@ -57,7 +94,9 @@ def asb_cases(ctx: Context) -> list[DeliveryFile]:
     def render(r: pd.DataFrame, period: Period, stamped: datetime) -> pd.DataFrame:
         a = address_fields(ctx, r["addr"].to_numpy())
         surname = r["surname"].to_numpy(dtype=object)
-        surname = np.where(r["upper_surname"].to_numpy(), pd.Series(surname, dtype=str).str.upper().to_numpy(dtype=object), surname)
+        surname = np.where(
+            r["upper_surname"].to_numpy(), pd.Series(surname, dtype=str).str.upper().to_numpy(dtype=object), surname
+        )
         forename = r["forename"].to_numpy(dtype=object)
         return pd.DataFrame(
             {

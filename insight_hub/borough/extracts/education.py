@@ -60,20 +60,28 @@ def school_census(ctx: Context) -> list[DeliveryFile]:
     records = person_records(ctx, person, event)
     records["period"] = period
     records["record_ref"] = persons["upn"].to_numpy()[person]
-    nc = np.concatenate([_nc_year(dob[r], d) for r, d in zip(rolls, census_days)])
+    nc = np.concatenate([_nc_year(dob[r], d) for r, d in zip(rolls, census_days, strict=True)])
     records["nc_year"] = np.where(nc == 0, "R", nc.astype(str)).astype(object)
     u = stable[person]
     disabled = persons["disabled"].to_numpy()[person]
-    records["sen"] = np.where(u[:, 0] < 0.03 + 0.06 * disabled, "E", np.where(u[:, 0] < 0.15 + 0.05 * disabled, "K", "N"))
+    records["sen"] = np.where(
+        u[:, 0] < 0.03 + 0.06 * disabled, "E", np.where(u[:, 0] < 0.15 + 0.05 * disabled, "K", "N")
+    )
     records["fsm"] = np.where(u[:, 1] < 0.06 + 0.4 * ctx.deprivation[person], "true", "false")
     records["enrol"] = np.where(u[:, 2] < 0.975, "C", np.where(u[:, 2] < 0.995, "M", "S"))
     surnames = ctx.population.names.surnames
-    preferred = np.where(records["prev_surname"].to_numpy() != "", records["prev_surname"].to_numpy(), surnames[(u[:, 3] * len(surnames)).astype(int)])
+    preferred = np.where(
+        records["prev_surname"].to_numpy() != "",
+        records["prev_surname"].to_numpy(),
+        surnames[(u[:, 3] * len(surnames)).astype(int)],
+    )
     records["preferred"] = np.where(u[:, 3] < 0.03, preferred, "")
     codes = ctx.coder.encode("dfe", persons["group"].to_numpy(), rng)  # one code per pupil, stable across snapshots
     records["ethnicity"] = codes[person]
     records["gender"] = np.where(records["male"].to_numpy(), "M", "F")
-    records["school"] = _schools_for(ctx, person, records["addr"].to_numpy(), nc, persons["school_u"].to_numpy()[person])
+    records["school"] = _schools_for(
+        ctx, person, records["addr"].to_numpy(), nc, persons["school_u"].to_numpy()[person]
+    )
 
     def render(r: pd.DataFrame, period_: Period, stamped: datetime) -> pd.DataFrame:
         a = address_fields(ctx, r["addr"].to_numpy())

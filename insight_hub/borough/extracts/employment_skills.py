@@ -10,8 +10,26 @@ import pandas as pd
 
 from insight_hub.borough.config import VOLUMES_AT_SCALE_1, Period
 from insight_hub.borough.dates import DMY_SLASH, NO_DATE, age_years, format_days
-from insight_hub.borough.delivery import Context, DeliveryFile, ExtractSpec, FileFormat, choose, deliver, person_records, sequential_ids, sex_labels, text_dates, uniform_days
-from insight_hub.borough.extracts.common import address_fields, person_column, refs_in_order, resident_persons, sample_people
+from insight_hub.borough.delivery import (
+    Context,
+    DeliveryFile,
+    ExtractSpec,
+    FileFormat,
+    choose,
+    deliver,
+    person_records,
+    sequential_ids,
+    sex_labels,
+    text_dates,
+    uniform_days,
+)
+from insight_hub.borough.extracts.common import (
+    address_fields,
+    person_column,
+    refs_in_order,
+    resident_persons,
+    sample_people,
+)
 from insight_hub.borough.faults import FieldSet
 from insight_hub.borough.population import EMAIL_DOMAINS
 
@@ -24,9 +42,26 @@ PARTICIPANTS_EXPORT_SPEC = ExtractSpec(
     single_file="participants_export.xlsx",
 )
 
-PROGRAMMES_YOUNG = {"Youth Employment Hub": 0.5, "Adult Skills": 0.2, "Restart": 0.1, "Connect to Work": 0.1, "Work and Health Programme": 0.1}
-PROGRAMMES_ADULT = {"Youth Employment Hub": 0.0, "Adult Skills": 0.25, "Restart": 0.3, "Connect to Work": 0.2, "Work and Health Programme": 0.25}
-EMPLOYMENT_STATUS = {"Unemployed - claiming": 0.45, "Unemployed - not claiming": 0.2, "Economically inactive": 0.25, "Employed - seeking progression": 0.1}
+PROGRAMMES_YOUNG = {
+    "Youth Employment Hub": 0.5,
+    "Adult Skills": 0.2,
+    "Restart": 0.1,
+    "Connect to Work": 0.1,
+    "Work and Health Programme": 0.1,
+}
+PROGRAMMES_ADULT = {
+    "Youth Employment Hub": 0.0,
+    "Adult Skills": 0.25,
+    "Restart": 0.3,
+    "Connect to Work": 0.2,
+    "Work and Health Programme": 0.25,
+}
+EMPLOYMENT_STATUS = {
+    "Unemployed - claiming": 0.45,
+    "Unemployed - not claiming": 0.2,
+    "Economically inactive": 0.25,
+    "Employed - seeking progression": 0.1,
+}
 
 
 def participants_export(ctx: Context) -> list[DeliveryFile]:
@@ -37,7 +72,13 @@ def participants_export(ctx: Context) -> list[DeliveryFile]:
     weight = np.where((age >= 16) & (age <= 64), np.where(age < 25, 1.6, np.where(age >= 50, 1.2, 1.0)), 0.0)
     weight = weight * np.exp(2.5 * ctx.deprivation[candidates])
     person, low, high = sample_people(
-        ctx, rng, candidates, weight, ctx.config.count(VOLUMES_AT_SCALE_1["employment_participants"]), min_age=16, max_age=64
+        ctx,
+        rng,
+        candidates,
+        weight,
+        ctx.config.count(VOLUMES_AT_SCALE_1["employment_participants"]),
+        min_age=16,
+        max_age=64,
     )
     event = uniform_days(rng, low, high)
     records = person_records(ctx, person, event)
@@ -45,7 +86,9 @@ def participants_export(ctx: Context) -> list[DeliveryFile]:
     records["period"] = len(ctx.periods) - 1
     records["record_ref"] = refs_in_order(event, sequential_ids(rng, n, 10_000, 2)).astype(str)
     records["record_ref"] = ("EMP-" + records["record_ref"].str.zfill(5)).to_numpy(dtype=object)
-    records["gender"] = sex_labels(rng, records["male"].to_numpy(), "Female", "Male", {"Non-binary": 0.005, "Prefer not to say": 0.01})
+    records["gender"] = sex_labels(
+        rng, records["male"].to_numpy(), "Female", "Male", {"Non-binary": 0.005, "Prefer not to say": 0.01}
+    )
     records["ethnicity"] = ctx.coder.encode("la_text", records["group"].to_numpy(), rng)
     disabled = person_column(ctx, "disabled", person)
     records["disability"] = np.where(rng.random(n) < 0.03, "Prefer not to say", np.where(disabled, "Yes", "No"))
@@ -98,8 +141,8 @@ def _emails(ctx: Context, person: np.ndarray) -> np.ndarray:
     first = [_ascii(v) for v in names.forenames[persons["forename"].to_numpy()[person]]]
     last = [_ascii(v) for v in names.surnames[persons["surname"].to_numpy()[person]]]
     out = []
-    for s, k, d, f, l in zip(style.tolist(), number.tolist(), domain.tolist(), first, last):
-        local = ("", f"{f}.{l}", f"{f}{l}{k}", f"{f[:1]}.{l}{k}", f"{f}_{l}")[s + 1]
+    for s, k, d, given, family in zip(style.tolist(), number.tolist(), domain.tolist(), first, last, strict=True):
+        local = ("", f"{given}.{family}", f"{given}{family}{k}", f"{given[:1]}.{family}{k}", f"{given}_{family}")[s + 1]
         out.append(f"{local}@{d}" if local else "")
     return np.array(out, dtype=object)
 

@@ -9,10 +9,41 @@ import pandas as pd
 
 from insight_hub.borough.config import VOLUMES_AT_SCALE_1, Period
 from insight_hub.borough.dates import DMY_SLASH, ISO, age_years
-from insight_hub.borough.delivery import CSV, Context, DeliveryFile, ExtractSpec, choose, deliver, person_records, sequential_ids, sex_labels, text_dates, uniform_days
-from insight_hub.borough.extracts.common import address_fields, household_type, person_column, refs_in_order, repeat_events, resident_persons, sample_people, yearly_refs
+from insight_hub.borough.delivery import (
+    CSV,
+    Context,
+    DeliveryFile,
+    ExtractSpec,
+    choose,
+    deliver,
+    person_records,
+    sequential_ids,
+    sex_labels,
+    text_dates,
+    uniform_days,
+)
+from insight_hub.borough.extracts.common import (
+    address_fields,
+    household_type,
+    person_column,
+    refs_in_order,
+    repeat_events,
+    resident_persons,
+    sample_people,
+    yearly_refs,
+)
 from insight_hub.borough.faults import FieldSet
-from insight_hub.borough.population import ADULT_CHILD, COUPLE, COUPLE_KIDS, HEAD, LONE_PARENT, MULTIGEN, PARTNER, SHARER, SINGLE
+from insight_hub.borough.population import (
+    ADULT_CHILD,
+    COUPLE,
+    COUPLE_KIDS,
+    HEAD,
+    LONE_PARENT,
+    MULTIGEN,
+    PARTNER,
+    SHARER,
+    SINGLE,
+)
 
 HOUSING_REGISTER_SPEC = ExtractSpec("housing", "housing_register", CSV, FieldSet(), time(6, 15))
 HOMELESSNESS_HCLIC_SPEC = ExtractSpec("housing", "homelessness_hclic", CSV, FieldSet(), time(5, 40, 12))
@@ -24,13 +55,21 @@ def housing_register(ctx: Context) -> list[DeliveryFile]:
     candidates = resident_persons(ctx, (HEAD,))
     kind = household_type(ctx, candidates)
     age = age_years(person_column(ctx, "dob", candidates), ctx.as_of)
-    weight = np.array([1.0, 0.5, 1.6, 3.0, 2.0, 1.2])[kind] * np.where(age >= 65, 0.5, 1.0) * np.exp(3.0 * ctx.deprivation[candidates])
-    person, low, high = sample_people(ctx, rng, candidates, weight, ctx.config.count(VOLUMES_AT_SCALE_1["housing_register"]), min_age=18)
+    weight = (
+        np.array([1.0, 0.5, 1.6, 3.0, 2.0, 1.2])[kind]
+        * np.where(age >= 65, 0.5, 1.0)
+        * np.exp(3.0 * ctx.deprivation[candidates])
+    )
+    person, low, high = sample_people(
+        ctx, rng, candidates, weight, ctx.config.count(VOLUMES_AT_SCALE_1["housing_register"]), min_age=18
+    )
     event = uniform_days(rng, low, high)
     records = person_records(ctx, person, event)
     n = len(records)
     size = ctx.population.households["size"].to_numpy()[person_column(ctx, "hh", person)]
-    records["record_ref"] = np.char.add("HRA", refs_in_order(event, sequential_ids(rng, n, 1_204_000)).astype(str)).astype(object)
+    records["record_ref"] = np.char.add(
+        "HRA", refs_in_order(event, sequential_ids(rng, n, 1_204_000)).astype(str)
+    ).astype(object)
     records["title_text"] = np.where(rng.random(n) < 0.05, "", records["title"].to_numpy(dtype=object))
     records["gender"] = sex_labels(rng, records["male"].to_numpy(), "Female", "Male", {"Prefer not to say": 0.01})
     records["ethnicity"] = ctx.coder.encode("la_text", records["group"].to_numpy(), rng)
@@ -96,11 +135,21 @@ def homelessness_hclic(ctx: Context) -> list[DeliveryFile]:
     role = person_column(ctx, "role", candidates)
     kind = household_type(ctx, candidates)
     age = age_years(person_column(ctx, "dob", candidates), ctx.as_of)
-    factor = np.select(
-        [role == ADULT_CHILD, role == SHARER, (kind == LONE_PARENT) & (role == HEAD), (kind == SINGLE) & (age < 35), kind == COUPLE],
-        [2.5, 2.0, 4.0, 3.0, 0.4],
-        default=1.0,
-    ) * np.where(age >= 65, 0.2, 1.0) * np.where(role == PARTNER, 0.3, 1.0)
+    factor = (
+        np.select(
+            [
+                role == ADULT_CHILD,
+                role == SHARER,
+                (kind == LONE_PARENT) & (role == HEAD),
+                (kind == SINGLE) & (age < 35),
+                kind == COUPLE,
+            ],
+            [2.5, 2.0, 4.0, 3.0, 0.4],
+            default=1.0,
+        )
+        * np.where(age >= 65, 0.2, 1.0)
+        * np.where(role == PARTNER, 0.3, 1.0)
+    )
     weight = factor * np.exp(3.5 * ctx.deprivation[candidates])
     target = ctx.config.count(VOLUMES_AT_SCALE_1["homelessness_hclic"])
     people, low, high = sample_people(ctx, rng, candidates, weight, round(target / 1.06), min_age=16)
@@ -121,7 +170,13 @@ def homelessness_hclic(ctx: Context) -> list[DeliveryFile]:
     p_role = person_column(ctx, "role", person)
     alone = np.isin(p_role, (ADULT_CHILD, SHARER)) | (p_kind == SINGLE)
     records["household_type"] = np.select(
-        [alone & ~female, alone & female, p_kind == LONE_PARENT, np.isin(p_kind, (COUPLE_KIDS, MULTIGEN)), p_kind == COUPLE],
+        [
+            alone & ~female,
+            alone & female,
+            p_kind == LONE_PARENT,
+            np.isin(p_kind, (COUPLE_KIDS, MULTIGEN)),
+            p_kind == COUPLE,
+        ],
         [
             "Single adult male",
             "Single adult female",

@@ -9,7 +9,17 @@ import pandas as pd
 
 from insight_hub.borough.config import Period
 from insight_hub.borough.dates import COMPACT, NO_DATE, age_years
-from insight_hub.borough.delivery import CSV, Context, DeliveryFile, ExtractSpec, deliver, person_records, sequential_ids, sex_labels, text_dates
+from insight_hub.borough.delivery import (
+    CSV,
+    Context,
+    DeliveryFile,
+    ExtractSpec,
+    deliver,
+    person_records,
+    sequential_ids,
+    sex_labels,
+    text_dates,
+)
 from insight_hub.borough.extracts.common import refs_in_order
 from insight_hub.borough.faults import FieldSet
 
@@ -52,7 +62,10 @@ def nhs_partner_extract(ctx: Context) -> list[DeliveryFile]:
     others = rng.poisson(0.1 + 1.8 * older**1.5)
     records["ltc"] = diabetes.astype(int) + copd + smi + dementia + others
     records["diabetes"], records["copd"], records["smi"], records["dementia"] = (
-        diabetes.astype(int), copd.astype(int), smi.astype(int), dementia.astype(int),
+        diabetes.astype(int),
+        copd.astype(int),
+        smi.astype(int),
+        dementia.astype(int),
     )
     frailty = np.minimum(rng.poisson(np.clip((age - 62) / 10, 0, 3)), 3)
     records["frailty"] = np.where(age >= 65, np.array(FRAILTY, dtype=object)[frailty], "")
@@ -62,7 +75,9 @@ def nhs_partner_extract(ctx: Context) -> list[DeliveryFile]:
     def render(r: pd.DataFrame, period: Period, stamped: datetime) -> pd.DataFrame:
         nhs = pd.Series(r["nhs"].to_numpy(dtype=object), dtype=str)
         written = nhs.str.slice(0, 3) + " " + nhs.str.slice(3, 6) + " " + nhs.str.slice(6)
-        nhs = np.where(r["spaced"].to_numpy() & (nhs != "").to_numpy(), written.to_numpy(dtype=object), nhs.to_numpy(dtype=object))
+        nhs = np.where(
+            r["spaced"].to_numpy() & (nhs != "").to_numpy(), written.to_numpy(dtype=object), nhs.to_numpy(dtype=object)
+        )
         return pd.DataFrame(
             {
                 "RECORD_ID": r["record_ref"],

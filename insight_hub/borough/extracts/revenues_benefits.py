@@ -10,13 +10,34 @@ import pandas as pd
 
 from insight_hub.borough.config import VOLUMES_AT_SCALE_1, Period
 from insight_hub.borough.dates import DMY_SLASH, NO_DATE, age_years, day_number
-from insight_hub.borough.delivery import CSV, Context, DeliveryFile, ExtractSpec, choose, deliver, person_records, sequential_ids, text_dates, uniform_days
-from insight_hub.borough.extracts.common import address_fields, head_of, household_type, person_column, refs_in_order, resident_persons, sample_people
+from insight_hub.borough.delivery import (
+    CSV,
+    Context,
+    DeliveryFile,
+    ExtractSpec,
+    choose,
+    deliver,
+    person_records,
+    sequential_ids,
+    text_dates,
+    uniform_days,
+)
+from insight_hub.borough.extracts.common import (
+    address_fields,
+    head_of,
+    household_type,
+    person_column,
+    refs_in_order,
+    resident_persons,
+    sample_people,
+)
 from insight_hub.borough.faults import FieldSet
 from insight_hub.borough.population import ADULT_CHILD, CHILD, HEAD, PARTNER, RESIDENT, SHARER
 from insight_hub.borough.streams import unique_draws
 
-CTAX_LIABLE_PARTIES_SPEC = ExtractSpec("revenues_benefits", "ctax_liable_parties", CSV, FieldSet(dob=False, own_address=False))
+CTAX_LIABLE_PARTIES_SPEC = ExtractSpec(
+    "revenues_benefits", "ctax_liable_parties", CSV, FieldSet(dob=False, own_address=False)
+)
 CTR_CLAIM_MEMBERS_SPEC = ExtractSpec("revenues_benefits", "ctr_claim_members", CSV, FieldSet())
 
 COUNCIL_TAX_BEGAN = day_number(datetime(1993, 4, 1).date())
@@ -35,7 +56,9 @@ def _ctr_claims(ctx: Context) -> pd.DataFrame:
     age = age_years(persons["dob"].to_numpy()[heads], ctx.as_of)
     factor = np.array([1.3, 0.8, 1.5, 3.0, 1.6, 0.3])[kind] * np.where(age >= 66, 2.0, 1.0)
     weight = factor * np.exp(3.0 * ctx.deprivation[heads])
-    claimant, low, high = sample_people(ctx, rng, heads, weight, ctx.config.count(VOLUMES_AT_SCALE_1["ctr_claims"]), min_age=18)
+    claimant, low, high = sample_people(
+        ctx, rng, heads, weight, ctx.config.count(VOLUMES_AT_SCALE_1["ctr_claims"]), min_age=18
+    )
     hh_move = households["move_date"].to_numpy()[persons["hh"].to_numpy()[claimant]]
     low = np.where(hh_move != NO_DATE, np.maximum(low, hh_move), low)
     ok = low <= high
@@ -49,7 +72,9 @@ def _ctr_claims(ctx: Context) -> pd.DataFrame:
     claims["benefit"] = np.where(
         pension,
         choose(rng, {"Pension Credit": 0.6, "None": 0.4}, n),
-        choose(rng, {"Universal Credit": 0.72, "ESA (IR)": 0.08, "JSA (IB)": 0.03, "Income Support": 0.02, "None": 0.15}, n),
+        choose(
+            rng, {"Universal Credit": 0.72, "ESA (IR)": 0.08, "JSA (IB)": 0.03, "Income Support": 0.02, "None": 0.15}, n
+        ),
     )
     claims["weekly"] = np.round(rng.uniform(4.5, 38.0, n), 2)
     ctx.cache["ctr"] = claims
@@ -134,15 +159,21 @@ def ctax_liable_parties(ctx: Context) -> list[DeliveryFile]:
     # Second liable party: most partners; some other adults (sharers, adult children).
     second = np.where(rng.random(n_hh) < 0.66, _partner_of(ctx), -1)
     age = age_years(persons["dob"].to_numpy(), ctx.as_of)
-    other_adults = np.flatnonzero((persons["kind"].to_numpy() == RESIDENT) & np.isin(persons["role"].to_numpy(), (SHARER, ADULT_CHILD)) & (age >= 18))
+    other_adults = np.flatnonzero(
+        (persons["kind"].to_numpy() == RESIDENT)
+        & np.isin(persons["role"].to_numpy(), (SHARER, ADULT_CHILD))
+        & (age >= 18)
+    )
     joint = other_adults[rng.random(len(other_adults)) < 0.3]
     joint_hh = persons["hh"].to_numpy()[joint]
     first_joint = pd.Series(joint).groupby(joint_hh).first()
-    take = (second[first_joint.index.to_numpy()] < 0)
+    take = second[first_joint.index.to_numpy()] < 0
     second[first_joint.index.to_numpy()[take]] = first_joint.to_numpy()[take]
     # Liability starts: the move for households that moved in the window, else years ago.
     move = households["move_date"].to_numpy()
-    settled = np.minimum(ctx.window_start - 1, ctx.last_day - np.floor(rng.exponential(11 * 365.25, n_hh)).astype(np.int64))
+    settled = np.minimum(
+        ctx.window_start - 1, ctx.last_day - np.floor(rng.exponential(11 * 365.25, n_hh)).astype(np.int64)
+    )
     start = np.where(move != NO_DATE, move, np.maximum(np.maximum(settled, ctx.birthday(head, 18)), COUNCIL_TAX_BEGAN))
     start = np.minimum(start, ctx.last_day)
     second_start = np.where(rng.random(n_hh) < 0.85, start, uniform_days(rng, start, np.full(n_hh, ctx.last_day)))
@@ -153,7 +184,6 @@ def ctax_liable_parties(ctx: Context) -> list[DeliveryFile]:
     party_no = np.r_[np.ones(n_hh, dtype=np.int64), np.full(int(has_second.sum()), 2)]
     party_start = np.r_[start, second_start[has_second]]
     records = person_records(ctx, party_person, party_start)
-    n = len(records)
     account = 5_000_000_000 + unique_draws(rng, 0, 1_000_000_000, n_hh)
     records["account"] = account[party_hh].astype(str)
     records["party_no"] = party_no
@@ -165,7 +195,9 @@ def ctax_liable_parties(ctx: Context) -> list[DeliveryFile]:
     dep = ctx.deprivation[head]
     band = np.clip(np.round(base + rng.normal(0, 0.8, n_hh) - 2.0 * (dep - 0.4)), 0, 7).astype(np.int64)
     records["band"] = np.array(list("ABCDEFGH"), dtype=object)[band[party_hh]]
-    adults = np.bincount(persons["hh"].to_numpy()[(persons["kind"].to_numpy() == RESIDENT) & (age >= 18)], minlength=n_hh)
+    adults = np.bincount(
+        persons["hh"].to_numpy()[(persons["kind"].to_numpy() == RESIDENT) & (age >= 18)], minlength=n_hh
+    )
     u = rng.random(n_hh)
     discount = np.where((adults == 1) & (u < 0.96), "SPD", "")
     discount = np.where((adults > 1) & (u < 0.015), "STUDENT", discount)
@@ -217,7 +249,12 @@ def _liable_names(r: pd.DataFrame) -> np.ndarray:
     """'MR JOHN A SMITH': title, forename, middle initial, surname, upper case."""
     middle = r["middle"].to_numpy(dtype=object)
     initial = pd.Series(middle, dtype=str).str.slice(0, 1).to_numpy(dtype=object)
-    parts = [r["title"].to_numpy(dtype=object), r["forename"].to_numpy(dtype=object), initial, r["surname"].to_numpy(dtype=object)]
+    parts = [
+        r["title"].to_numpy(dtype=object),
+        r["forename"].to_numpy(dtype=object),
+        initial,
+        r["surname"].to_numpy(dtype=object),
+    ]
     text = pd.Series(parts[0], dtype=str)
     for part in parts[1:]:
         text = text.str.cat(pd.Series(part, dtype=str), sep=" ")
