@@ -67,7 +67,10 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 def delivered_records(workspace: BenchWorkspace) -> int:
     """How many extract rows the generated borough delivered (its ground truth has one row each)."""
     truth = workspace.root / "ground_truth" / "records.parquet"
-    return int(duckdb.sql(f"select count(*) from read_parquet('{truth}')").fetchone()[0])
+    counted = duckdb.sql(f"select count(*) from read_parquet('{truth}')")
+    assert counted is not None, "a select gives a relation (None is for statements without a result)"
+    # duckdb 2 relations have no fetchone(): it raises AttributeError, pointing to fetchall()
+    return int(counted.fetchall()[0][0])
 
 
 def generate(workspace: BenchWorkspace, scale: float) -> float:

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         with_tokens.append(total_with)
         without_tokens.append(total_without)
-    rows = sum(con.execute(f"select count(*) from staging.{view}").fetchone()[0] for view in views)
+    rows = sum(con.execute(f"select count(*) from staging.{view}").fetchall()[0][0] for view in views)
     figures = {
         "scale": args.scale,
         "staging_views": views,

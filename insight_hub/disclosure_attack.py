@@ -62,9 +62,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import SupportsIndex
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
@@ -189,7 +191,8 @@ def _compare(lower: np.ndarray, upper: np.ndarray, benchmark: np.ndarray, labels
     higher, lower_label, similar = labels
     known = ~(np.isnan(lower) | np.isnan(upper) | np.isnan(benchmark))
     label = np.where(lower > benchmark, higher, np.where(upper < benchmark, lower_label, similar))
-    return np.where(known, label, None)
+    # None as the object array numpy makes of it (numpy's ArrayLike leaves out None on purpose)
+    return np.where(known, label, np.array(None, dtype=object))
 
 
 def _wilson_bound(
@@ -198,6 +201,7 @@ def _wilson_bound(
     """round(1000 * Wilson bound, 2) of count over a census population, or over another count (`of`)."""
     if of is not None:
         return Derived(column, (count, of), 2, formula=lambda xs, rows: 1000.0 * _wilson(xs[0], xs[1], bound))
+    assert population is not None, f"{column}: a Wilson bound is over a census population or another count"
     return Derived(
         column, (count,), 2, formula=lambda xs, rows: 1000.0 * _wilson(xs[0], _coefficient(population, rows), bound)
     )
@@ -605,7 +609,8 @@ class Facts:
 
 def public_facts(tables: list[Table]) -> Facts:
     wards: dict[str, tuple[float, float]] = {}
-    ward_of, decile_of = {}, {}
+    ward_of: dict[str, str] = {}
+    decile_of: dict[str, str] = {}
     borough = (math.nan, math.nan)
     for table in tables:
         frame = table.frame
@@ -624,7 +629,7 @@ def public_facts(tables: list[Table]) -> Facts:
         elif table.name == "share_borough_service_demand":
             borough = (float(frame["resident_count"].iloc[0]), float(frame["household_count"].iloc[0]))
     if wards:
-        borough = tuple(sum(values[i] for values in wards.values()) for i in (0, 1))
+        borough = (sum(values[0] for values in wards.values()), sum(values[1] for values in wards.values()))
     with SERVICES_REFERENCE.open(newline="") as handle:
         targeted = frozenset(
             row["service_code"]
@@ -822,6 +827,7 @@ def _revealed_candidates(constraints: list[_Constraint], known: np.ndarray) -> p
         if rows.empty:
             continue
         scale = _coefficient(derived.numerator[0][1], rows) / _coefficient(derived.constant, rows)
+        assert derived.decimals is not None, f"{derived.column}: a linear column is a published number"
         half = 0.5 * 10.0**-derived.decimals
         observed = rows["observed"].to_numpy(float)
         intervals.append(
@@ -839,10 +845,11 @@ def _revealed_candidates(constraints: list[_Constraint], known: np.ndarray) -> p
     ranges = ranges[ranges["high"] - ranges["low"] < MAX_REVEALED_CANDIDATES]
     low = ranges["low"].clip(lower=0).to_numpy()
     sizes = np.maximum(ranges["high"].to_numpy() - low + 1, 0).astype(int)
+    values: list[npt.ArrayLike] = [np.arange(a, a + n) for a, n in zip(low, sizes, strict=True)]
     return pd.DataFrame(
         {
             "cell": np.repeat(ranges.index.to_numpy(), sizes),
-            "value": np.concatenate([np.arange(a, a + n) for a, n in zip(low, sizes, strict=True)] or [[]]),
+            "value": np.concatenate(values or [[]]),
         }
     )
 
@@ -1261,6 +1268,7 @@ def _derived_relations(pool: Pool, constraints: list[_Constraint], codes: pd.Ind
         if not derived.is_linear:
             continue
         rows = constraint.rows
+        assert derived.decimals is not None, f"{derived.column}: a linear column is a published number"
         half = 0.5 * 10.0**-derived.decimals + SLACK * np.maximum(1.0, rows["observed"].abs().to_numpy(float))
         constant = _coefficient(derived.constant, rows)
         observed = rows["observed"].to_numpy(float)
@@ -1363,21 +1371,27 @@ class _Block:
             solver.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
         return solver
 
-    def range(self, column: int, integral: bool = False) -> tuple[float, float]:
-        """Minimum and maximum of one variable (over integers when `integral`)."""
+    def range(self, column: SupportsIndex, integral: bool = False) -> tuple[float, float]:
+        """Minimum and maximum of one variable (over integers when `integral`).
+
+        `column` is any integer (attack_withheld passes numpy's). The changeColCost calls ignore
+        arg-type for a highspy stub defect: its HighsIndexType is int | _SupportsIndex, a protocol
+        asking for a property `index` where it means `__index__` (highspy/_core/__init__.pyi), so a
+        numpy integer, which the binding takes, does not match it."""
         if integral and self.integral is None:
             self.integral = self._solver(integral=True)
         solver = self.integral if integral else self.relaxed
+        assert solver is not None, "the integral solver is made above when first asked for"
         found = []
         for sign in (1.0, -1.0):
-            solver.changeColCost(column, sign)
+            solver.changeColCost(column, sign)  # type: ignore[arg-type]  # highspy stub: see the docstring
             solver.run()
             status = solver.getModelStatus()
             if status == highspy.HighsModelStatus.kInfeasible:
                 raise AttackError("infeasible")
             optimal = status == highspy.HighsModelStatus.kOptimal
             found.append(sign * solver.getInfo().objective_function_value if optimal else -sign * np.inf)
-        solver.changeColCost(column, 0.0)
+        solver.changeColCost(column, 0.0)  # type: ignore[arg-type]  # highspy stub: see the docstring
         return found[0], found[1]
 
 

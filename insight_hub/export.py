@@ -360,19 +360,23 @@ def check_rows(con: duckdb.DuckDBPyConnection, output: Output) -> tuple[int, lis
     """Rows of the approval and a last check of the disclosure rule on them (the dbt tests are the first)."""
     key = [output.approval["recipient_type"], output.approval["commission_id"], output.approval["approval_id"]]
     columns = [row[0] for row in con.execute(f"select column_name from (describe {output.relation})").fetchall()]
-    (rows,) = con.execute(f"select count(*) {_rows_of(output.relation)}", key).fetchone()
+    counted = con.execute(f"select count(*) {_rows_of(output.relation)}", key).fetchone()
+    assert counted is not None, "count(*) returns a row"
+    (rows,) = counted
     if rows == 0:
         raise ExportRefused(
             f"{output.relation} has no rows for '{key[0]}' and {key[1]} under approval {key[2]}: "
             "build the warehouse (dbt build) after the approval is registered"
         )
     for count in _count_columns(columns):
-        (broken,) = con.execute(
+        counted = con.execute(
             f"select count(*) {_rows_of(output.relation)} and ("
             f"{count} between 1 and suppress_up_to or {count} % rounding_base <> 0 "
             f"or ({count} is null) <> ({count}_status is not distinct from '{SUPPRESSED_MARKER}'))",
             key,
         ).fetchone()
+        assert counted is not None, "count(*) returns a row"
+        (broken,) = counted
         if broken:
             raise ExportRefused(f"{output.relation}.{count} breaks the disclosure rule in {broken} rows: not exported")
     return rows, columns

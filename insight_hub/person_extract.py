@@ -358,7 +358,8 @@ def _meta(column: dict[str, Any]) -> dict[str, Any]:
     return column.get("config", {}).get("meta", {})
 
 
-def _role_list(column: dict[str, Any]) -> list[str]:
+def _role_list(column: dict[str, Any]) -> list[str | None]:
+    """A column's roles: meta.role is one role or a list of them; [None] for a column without one."""
     role = _meta(column).get("role")
     return role if isinstance(role, list) else [role]
 
@@ -418,7 +419,8 @@ def person_extract_tables(staging_dir: Path) -> list[tuple[Path, dict[str, Any],
 
 def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
     """The YAML twin of a person-extract staging model."""
-    classification_by_role: dict[str, dict[str, Any]] = {}
+    # keyed by role; a column without a role files its classification under None, which no canonical column reads
+    classification_by_role: dict[str | None, dict[str, Any]] = {}
     for column in table.get("columns", []):
         for role in _role_list(column):
             classification_by_role.setdefault(role, _classification(_meta(column)))

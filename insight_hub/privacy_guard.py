@@ -52,6 +52,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
 from dbt.config.renderer import ProfileRenderer
 from dbt_common.context import set_invocation_context
+from duckdb.sqltypes import DuckDBPyType
 
 from insight_hub.governance import manifest as m
 from insight_hub.summary import default_warehouse
@@ -260,9 +261,14 @@ def _relations(con: duckdb.DuckDBPyConnection, manifest: dict) -> list[tuple[str
     return [relation for relation in found if relation not in seeds]
 
 
-def _leaves(query: str, path: str, dtype: duckdb.typing.DuckDBPyType, carry: str) -> Iterator[tuple[str, str, str]]:
+def _leaves(query: str, path: str, dtype: DuckDBPyType | int | list[str], carry: str) -> Iterator[tuple[str, str, str]]:
     """(path, query giving the leaf as column v, kind) for every scalar leaf of a
-    value; `carry` names columns every query keeps beside v (e.g. "k, ")."""
+    value; `carry` names columns every query keeps beside v (e.g. "k, ").
+
+    `dtype` is typed as DuckDBPyType.children types a child (an int for an array's
+    size or a decimal's precision, a list for an enum's values); the children this
+    function recurses into (list, array and map elements, struct and union members) are types."""
+    assert isinstance(dtype, DuckDBPyType), f"{path}: {dtype!r} is not a type"
     kind = dtype.id.upper()
     if kind in ("LIST", "ARRAY"):
         yield from _leaves(
@@ -298,7 +304,7 @@ def _relation_leaves(con: duckdb.DuckDBPyConnection, source: str, key: str | Non
     described = con.sql(f"select * from {source} limit 0")
     carry = "k, " if key else ""
     base = f'"{key}" as k, ' if key else ""
-    leaves = []
+    leaves: list[tuple[str, str, str]] = []
     for column, dtype in zip(described.columns, described.types, strict=True):
         leaves += _leaves(f'select {base}"{column}" as v from {source}', column, dtype, carry)
     return leaves

@@ -31,8 +31,10 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+from duckdb.func import FunctionNullHandling, PythonUDFType
 
 MASTER_KEY_ENV = "DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY"
 # Published on purpose: anyone can recompute demo tokens, which is why only the
@@ -226,14 +228,24 @@ def token_functions(master_key: bytes, commissions: Iterable[str]) -> tuple[Arro
     return token_function, tokens_function
 
 
-def register_token_functions(connection: object, functions: tuple[ArrowFunction, ArrowFunction]) -> None:
+def register_token_functions(
+    connection: duckdb.DuckDBPyConnection, functions: tuple[ArrowFunction, ArrowFunction]
+) -> None:
     """Register token_functions() as insight_hub_token and insight_hub_tokens on
     a DuckDB connection (functions belong to the database: its cursors see them)."""
     token_function, tokens_function = functions
-    common = {"type": "arrow", "null_handling": "special"}
-    connection.create_function(TOKEN_FUNCTION, token_function, ["VARCHAR"] * 3, "VARCHAR", **common)
+    # arrow functions that see nulls themselves (the enums DuckDB also reads from "arrow" and "special")
+    arrow, special = PythonUDFType.ARROW, FunctionNullHandling.SPECIAL
     connection.create_function(
-        TOKENS_FUNCTION, tokens_function, ["VARCHAR", "VARCHAR", "VARCHAR[]"], "VARCHAR[]", **common
+        TOKEN_FUNCTION, token_function, ["VARCHAR"] * 3, "VARCHAR", type=arrow, null_handling=special
+    )
+    connection.create_function(
+        TOKENS_FUNCTION,
+        tokens_function,
+        ["VARCHAR", "VARCHAR", "VARCHAR[]"],
+        "VARCHAR[]",
+        type=arrow,
+        null_handling=special,
     )
 
 

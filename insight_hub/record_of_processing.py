@@ -45,17 +45,17 @@ def build_report(manifest: dict[str, Any], today: dt.date, project_dir: Path = P
             continue
         name = m.qualified_name(resource)
         meta = m.meta(resource)
-        for commission in lineage.get(unique_id, []):
-            models[commission].append(
+        for commission_id in lineage.get(unique_id, []):
+            models[commission_id].append(
                 f"{resource['resource_type']} `{name}` ({meta.get('identifiability', 'identifiable')})"
             )
             for column in resource.get("columns", {}).values():
                 for category in m.data_categories(resource, column):
                     if category != "none":
-                        processed[commission][category].add(name)
+                        processed[commission_id][category].add(name)
                 for special in m.special_categories(column):
                     if special != "none":
-                        specials[commission].add(special)
+                        specials[commission_id].add(special)
 
     lines = [
         "# Record of processing",

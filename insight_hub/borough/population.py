@@ -632,8 +632,10 @@ def _identifiers(rng: np.random.Generator, persons: pd.DataFrame, as_of: int) ->
     n = len(persons)
     persons["nhs"] = _nhs_numbers(rng, n)
     age = (as_of - persons["dob"].to_numpy()) / 365.25
-    persons["nino"] = np.where(age >= 16, _ninos(rng, n), None)
-    persons["upn"] = np.where((age >= 2) & (age < 20), _upns(rng, n), None)
+    # None as the object array numpy makes of it (numpy's ArrayLike leaves out None on purpose)
+    missing = np.array(None, dtype=object)
+    persons["nino"] = np.where(age >= 16, _ninos(rng, n), missing)
+    persons["upn"] = np.where((age >= 2) & (age < 20), _upns(rng, n), missing)
 
 
 def _nhs_numbers(rng: np.random.Generator, n: int) -> np.ndarray:

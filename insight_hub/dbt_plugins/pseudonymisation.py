@@ -48,8 +48,12 @@ class Plugin(BasePlugin):
             master_key, warning = pseudonymisation.resolve_master_key(bool(plugin_config.get("allow_demo_key", False)))
         except pseudonymisation.MasterKeyError as error:
             raise DbtRuntimeError(str(error)) from None
-        # dbt keeps its own copy of the environment for env_var(): the key leaves that too
-        get_invocation_context().env.pop(pseudonymisation.MASTER_KEY_ENV, None)
+        # dbt keeps its own copy of the environment for env_var(): the key leaves that too.
+        # dbt_common types it a read-only Mapping; it is the dict InvocationContext built
+        # (a CaseInsensitiveMapping, which has no pop, only on Windows).
+        env = get_invocation_context().env
+        assert isinstance(env, dict), f"dbt's invocation environment is a {type(env).__name__}, not a dict"
+        env.pop(pseudonymisation.MASTER_KEY_ENV, None)
         if warning:
             logger.warning(f"{warning}. Tokens are NOT secret with this key; never load real residents' data.")
         register = Path(plugin_config.get("commissions_register", DEFAULT_COMMISSIONS_REGISTER))

@@ -40,7 +40,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import sqlglot
@@ -55,7 +55,8 @@ from insight_hub.summary import default_warehouse
 # Columns a landing read adds to the declared columns of its source (macro
 # landing_rows: read_csv/read_parquet with filename=true; the excel_deliveries
 # plugin's provenance columns). They carry no classification.
-PROVENANCE_COLUMNS = {
+# keyed by a source's meta.format, which a source may leave out (None: no provenance columns)
+PROVENANCE_COLUMNS: dict[str | None, tuple[str, ...]] = {
     "csv": ("filename",),
     "parquet": ("filename", "file_row_number"),
     "excel": ("delivery_file", "source_row_number"),
@@ -163,15 +164,17 @@ def _lineage_schema(manifest: dict, catalogue: Iterable[tuple[str, str, str, str
         schema.setdefault(SOURCE_CATALOG, {}).setdefault(source["source_name"], {})[source["name"]] = {
             column: "VARCHAR" for column in [*source["columns"], *provenance]
         }
-    return MappingSchema(schema, dialect="duckdb")
+    # cast: sqlglot annotates the schema as dict[str, object], and dict is invariant, so the nested
+    # dicts it documents (catalog -> database -> table -> column -> type) are refused without it
+    return MappingSchema(cast(dict[str, object], schema), dialect="duckdb")
 
 
 def _placeholder(source: dict) -> str:
     return f'"{SOURCE_CATALOG}"."{source["source_name"]}"."{source["name"]}"'
 
 
-def _role(column: exp.Column, projection: exp.Expr) -> tuple[bool, bool, bool]:
-    """(carried, aggregated, counted) for one occurrence of a column in a projection."""
+def _role(column: exp.Expr, projection: exp.Expr) -> tuple[bool, bool, bool]:
+    """(carried, aggregated, counted) for one occurrence of a column (or a subquery) in a projection."""
     carried, aggregated, counted = True, False, False
     node: exp.Expr = column
     while node is not projection and node.parent is not None:
@@ -222,9 +225,10 @@ class _Tracer:
     def _trace(self, scope: Scope, name: str) -> set[Upstream]:
         query = scope.expression
         if isinstance(query, exp.SetOperation):
-            found = set()
+            found: set[Upstream] = set()
             position = query.named_selects.index(name) if name in query.named_selects else None
             for branch in scope.set_operation_scopes:
+                assert isinstance(branch.expression, exp.Selectable), "a branch of a set operation is a query"
                 names = branch.expression.named_selects
                 branch_name = name if query.args.get("by_name") or position is None else names[position]
                 found |= self.column(branch, branch_name)
@@ -235,7 +239,7 @@ class _Tracer:
         if projection is None:  # an unexpanded star: the column of that name in any source
             return {u for source in scope.sources.values() for u in self._resolve(scope, source, name)}
         grouped = query.args.get("group") is not None
-        found: set[Upstream] = set()
+        found = set()
         for column in find_all_in_scope(projection, exp.Column):
             carried, aggregated, counted = _role(column, projection)
             for upstream in self._column_source(scope, column):
@@ -322,6 +326,7 @@ def model_lineage(node: dict, manifest: dict, schema: MappingSchema) -> ModelLin
     root = build_scope(expression)
     if root is None:
         raise sqlglot.errors.SqlglotError("not a query")
+    assert isinstance(expression, exp.Selectable), "a model's SQL is a query: it names its output columns"
     tracer = _Tracer()
     return ModelLineage({name: tracer.column(root, name) for name in expression.named_selects}, _read_tables(root))
 

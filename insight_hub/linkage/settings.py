@@ -61,9 +61,14 @@ Design choices worth knowing (measured on 850,000 synthetic records):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+
+if TYPE_CHECKING:  # splink exports no name for the type block_on returns
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 # Columns of the spine the linkage reads (all tokens are 64-hex HMACs).
 INPUT_COLUMNS = (
@@ -319,7 +324,7 @@ def comparisons() -> list:
 
 TWIN_GUARD_LABEL = "Same date of birth, unrelated forenames (twins)"
 
-PREDICTION_BLOCKING_RULES = [
+PREDICTION_BLOCKING_RULES: list[str | BlockingRuleCreator] = [
     block_on("nhs_number_token"),
     block_on("birth_date_token", "surname_soundex_token"),
     block_on("birth_date_token", "forename_canonical_token"),
@@ -332,7 +337,7 @@ PREDICTION_BLOCKING_RULES = [
     block_on("forename_canonical_token", "surname_token", "postcode_sector_token"),
     block_on("birth_year", "forename_soundex_token", "surname_soundex_token"),
 ]
-DETERMINISTIC_RULES = [
+DETERMINISTIC_RULES: list[str | BlockingRuleCreator] = [
     block_on("nhs_number_token", "birth_date_token"),
     block_on("forename_token", "surname_token", "birth_date_token"),
 ]
@@ -344,7 +349,12 @@ def splink_settings() -> SettingsCreator:
         link_type="dedupe_only",
         unique_id_column_name="record_id",
         comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=PREDICTION_BLOCKING_RULES,
+        # cast: splink annotates this field BlockingRuleCreator | dict, leaving out the SQL strings it
+        # takes here as everywhere else (SettingsCreator._as_creator_dict passes each rule through
+        # to_blocking_rule_creator, which makes a CustomRule of a string)
+        blocking_rules_to_generate_predictions=cast(
+            "list[BlockingRuleCreator | dict[str, Any]]", PREDICTION_BLOCKING_RULES
+        ),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
         em_convergence=EM_CONVERGENCE,

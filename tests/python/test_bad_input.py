@@ -36,10 +36,12 @@ class BrokenRun:
 
 def _count_current(warehouse: Path, service: str) -> int:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(
+        counted = con.execute(
             "select count(*) from intermediate.int_person_records__geocoded where starts_with(delivery_file, ? || '_')",
             [service],
-        ).fetchone()[0]
+        ).fetchone()
+    assert counted is not None, "count(*) returns a row"
+    return counted[0]
 
 
 def _mart(warehouse: Path) -> list[tuple]:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -222,7 +223,7 @@ class Run:
         return pd.concat([data, truth.drop(columns=["delivery_file"])], axis=1)
 
 
-def _generate(root: Path, **changes: object) -> Run:
+def _generate(root: Path, **changes: Any) -> Run:
     base = BoroughConfig(
         scale=SCALE, seed=SEED, landing=root / "landing", truth=root / "ground_truth", commission=COMMISSION
     )
@@ -519,6 +520,7 @@ def test_faulted_rows_differ_from_their_clean_originals_as_described(borough: Ru
     for table, (_, _, forename, surname, dob, dob_format, postcode, _) in LAYOUT.items():
         if forename is None:
             continue
+        assert surname is not None and dob is not None, f"{table}: a table with forenames has surnames and births"
         faulty = borough.extracts(table)
         faulty = faulty[~faulty["faults"].str.contains("duplicate_row")]
         pairs = faulty.merge(clean.extracts(table), on=["delivery_file", "record_ref"], suffixes=("", "_clean"))

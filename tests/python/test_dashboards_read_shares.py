@@ -80,7 +80,7 @@ def test_every_exposure_names_its_audience_and_folders_label_theirs(manifest: di
 
 
 def test_service_and_partner_dashboards_read_only_shares_and_dimensions(manifest: dict) -> None:
-    read = {}
+    read: dict[str, list[str]] = {}
     for exposure in manifest["exposures"].values():
         if exposure["name"] in SERVICE_AND_PARTNER_EXPOSURES or _audience(exposure) in CONTROLLED_AUDIENCES:
             for parent in exposure["depends_on"]["nodes"]:
@@ -111,9 +111,11 @@ def test_no_dashboard_for_services_or_partners_shows_a_small_count(manifest: dic
             ]
             threshold = "suppress_up_to" if "suppress_up_to" in columns else "7"
             for column in [c for c in columns if c.endswith("_count") and c not in PUBLIC_COUNTS]:
-                (found,) = con.execute(
+                counted = con.execute(
                     f"select count(*) from {schema}.{relation} where {column} between 1 and {threshold}"
                 ).fetchone()
+                assert counted is not None, "count(*) returns a row"
+                (found,) = counted
                 if found:
                     small[f"{relation}.{column}"] = found
     assert not small, f"cells a service or partner dashboard shows that hold 1 to 7 people or households: {small}"

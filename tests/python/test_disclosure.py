@@ -406,7 +406,9 @@ def test_secondary_suppression_converged(built_borough: Workspace) -> None:
                     built_borough.target, "compiled", "insight_hub", node["original_file_path"], node["path"]
                 ).read_text()
             )
-            (unconverged,) = con.execute(f"select count(*) from ({sql}) as unconverged").fetchone()
+            counted = con.execute(f"select count(*) from ({sql}) as unconverged").fetchone()
+            assert counted is not None, "count(*) returns a row"
+            (unconverged,) = counted
             assert unconverged == 0, f"{node['name']}: secondary suppression did not converge"
 
 

@@ -95,7 +95,10 @@ def copy(built_borough: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     return Copy(_copy_warehouse(built_borough, tmp_path / "warehouse"), project, tmp_path / "exports")
 
 
-def _run(warehouse: Path, exports_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+def _run(
+    warehouse: Path, exports_dir: Path, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int | str | None, str]:
+    status: int | str | None  # main's return, or the code argparse exits with
     try:
         status = export.main([*args, "--warehouse", str(warehouse), "--exports-dir", str(exports_dir)])
     except SystemExit as exit_:  # argparse: an option the command does not take
@@ -166,19 +169,23 @@ def test_export_writes_csv_parquet_and_manifest(health_export: Path, built_borou
     assert "housing.housing_register" in ward["lineage"]["sources"]
     assert ward["built_at"] and ward["build_invocation_id"] == manifest["dbt"]["invocation_id"]
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        (expected,) = con.execute(
+        counted = con.execute(
             "select count(*) from sharing.share_ward_service_demand "
             "where recipient_type = 'Health Agencies' and commission_id = ?",
             [COMMISSION],
         ).fetchone()
+        assert counted is not None, "count(*) returns a row"
+        (expected,) = counted
         for entry in models.values():
             for kind in ("csv", "parquet"):
                 path = health_export / entry["files"][kind]["path"]
                 assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["files"][kind]["sha256"]
             csv_rows = list(csv.DictReader((health_export / entry["files"]["csv"]["path"]).open()))
-            (parquet_rows,) = con.execute(
+            counted = con.execute(
                 f"select count(*) from read_parquet('{health_export / entry['files']['parquet']['path']}')"
             ).fetchone()
+            assert counted is not None, "count(*) returns a row"
+            (parquet_rows,) = counted
             assert len(csv_rows) == parquet_rows == entry["rows"]
     assert models["share_ward_service_demand"]["rows"] == expected
     assert sorted(path.name for path in health_export.parent.iterdir()) == [COMMISSION], "staging left behind"

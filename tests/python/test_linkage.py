@@ -21,6 +21,7 @@ COMMISSION = "IH-2026-001"
 
 
 def test_accuracy_on_the_small_borough(built_borough: Workspace) -> None:
+    assert built_borough.master_key is not None, "conftest builds the borough under a generated key"
     result = evaluate(built_borough.warehouse, built_borough.truth, built_borough.master_key.encode())
     assert result.records == result.records_in_truth
     # At this scale (16k records) the figures sit a little below the full-size ones

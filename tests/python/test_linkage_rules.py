@@ -12,6 +12,8 @@ exactly the rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 import duckdb
 import pytest
 import yaml
@@ -102,7 +104,7 @@ def _party(record_id: int, party: str, **values) -> tuple:
 
 
 @pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect()
     yield connection
     connection.close()
@@ -112,7 +114,7 @@ def _load(
     con: duckdb.DuckDBPyConnection,
     records: list[tuple],
     clusters: dict[int, int],
-    edges: list[tuple[int, int, float]] = (),
+    edges: Sequence[tuple[int, int, float]] = (),
 ) -> None:
     con.execute(f"create or replace table input ({', '.join(f'{c} {t}' for c, t in COLUMNS.items())})")
     con.executemany(f"insert into input values ({', '.join('?' for _ in COLUMNS)})", records)
@@ -376,7 +378,9 @@ def _twin_guard_fires(left: dict, right: dict) -> bool:
     values = ", ".join(
         f"'{side[c]}' as \"{c}_{suffix}\"" for suffix, side in (("l", left), ("r", right)) for c in columns
     )
-    return duckdb.sql(f"select {level.sql_condition} from (select {values})").fetchall()[0][0]
+    relation = duckdb.sql(f"select {level.sql_condition} from (select {values})")
+    assert relation is not None, "a select gives a relation (None is for statements without a result)"
+    return relation.fetchall()[0][0]
 
 
 def test_the_twin_guard_spares_names_exchanged() -> None:

@@ -99,7 +99,7 @@ def test_exposures_have_owners_and_read_public_models(manifest: dict) -> None:
 
 def test_commission_data_carries_commission_id(manifest: dict, built_borough: Workspace) -> None:
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        columns = {}
+        columns: dict[tuple[str, str], set[str]] = {}
         for schema, table, column in con.execute(
             "select table_schema, table_name, column_name from information_schema.columns"
         ).fetchall():

@@ -26,6 +26,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import pandas as pd
@@ -174,6 +175,7 @@ def _local_list(con: duckdb.DuckDBPyConnection, truth: Path) -> None:
 def _true_persons(con: duckdb.DuckDBPyConnection, workspace: Workspace) -> None:
     """Each person key's true person (the one most of its records are about)."""
     commissions = [c for (c,) in con.execute(f"select distinct commission_id from {KEYED}").fetchall()]
+    assert workspace.master_key is not None, "the borough is built under a generated key"
     tokenised = tokenised_truth(con, workspace.truth, commissions, workspace.master_key.encode())
     con.execute(f"""
         create or replace temp table true_persons as
@@ -384,7 +386,11 @@ def _reads(manifest: dict, con: duckdb.DuckDBPyConnection, models: tuple[str, ..
             reads[LINKAGE_SPINE] |= {"commission_id", *linkage_settings.INPUT_COLUMNS}
             continue
         tree = sqlglot.parse_one(node["compiled_code"], dialect="duckdb")
-        tree = pushdown_projections(qualify(tree, schema=schema, dialect="duckdb", validate_qualify_columns=False))
+        # cast: sqlglot annotates the schema as dict[str, object], and dict is invariant, so the
+        # nested dicts it documents (catalog -> database -> table -> column -> type) are refused without it
+        tree = pushdown_projections(
+            qualify(tree, schema=cast(dict[str, object], schema), dialect="duckdb", validate_qualify_columns=False)
+        )
         for scope in traverse_scope(tree):
             for column in scope.columns:
                 source = scope.sources.get(column.table)

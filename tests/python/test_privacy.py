@@ -39,6 +39,7 @@ def _manifest(workspace: Workspace) -> dict:
 @pytest.fixture
 def guard_env(built_borough: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """The guard reads the staging views, so it runs with the build's key and target."""
+    assert built_borough.master_key is not None, "conftest builds the borough under a generated key"
     monkeypatch.setenv("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", built_borough.master_key)
     monkeypatch.setenv("INSIGHT_HUB_TARGET", "test")
 
@@ -88,6 +89,7 @@ def attacked(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory)
             f"create table staging.stg_nhs_partner__nhs_partner_extract_stored as select * from {extract}",
         ]:
             con.execute(statement).fetchall()
+    assert built_borough.master_key is not None, "conftest builds the borough under a generated key"
     with pytest.MonkeyPatch.context() as env:
         env.setenv("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", built_borough.master_key)
         env.setenv("INSIGHT_HUB_TARGET", "test")
@@ -167,6 +169,7 @@ def test_a_count_equal_to_a_reference_is_not_a_leak_but_a_column_of_references_i
             "create table marts.patients as select unnest([?::bigint, 3, 17, 42]) as patient_count", [long_number]
         ).fetchall()
     # the first connection's plugin took the key out of the environment, as it does in a build
+    assert built_borough.master_key is not None, "conftest builds the borough under a generated key"
     monkeypatch.setenv("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", built_borough.master_key)
     _, leaks = privacy_guard.check(leaky, manifest)
     assert leaks == [
@@ -211,6 +214,7 @@ def test_a_code_many_records_share_is_vocabulary_but_a_rare_one_is_guarded(
         extract_rows.loc[extract_rows["RECORD_ID"] == rows[-1][0], "FRAILTY_CATEGORY"] = rare
         extract_rows.to_csv(path, index=False)
     manifest["sources"][NHS_PARTNER] = json.loads(json.dumps(extract).replace(str(built_borough.landing), str(landing)))
+    assert built_borough.master_key is not None, "conftest builds the borough under a generated key"
     monkeypatch.setenv("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", built_borough.master_key)  # the plugin took it
     _, after = privacy_guard.check(leaky, manifest)
     assert after == [f"marts.frailty_counts.frailty_category: 1 values, e.g. ['{rare}']"]
@@ -273,6 +277,7 @@ def test_a_date_of_birth_stored_next_to_event_dates_is_caught(
 ) -> None:
     """Row by row: the stored `bd` equals its record's landing date of birth;
     event dates, which coincide with somebody's birthday, are not flagged."""
+    assert birthday_build.master_key is not None, "built under the built borough's key"
     monkeypatch.setenv("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", birthday_build.master_key)
     monkeypatch.setenv("INSIGHT_HUB_TARGET", "test")
     _, leaks = privacy_guard.check(birthday_build.warehouse, _manifest(birthday_build), birthday_build.project)
@@ -281,7 +286,9 @@ def test_a_date_of_birth_stored_next_to_event_dates_is_caught(
         "intermediate.int_person_records__birthdays.bd",
         "staging.stg_nhs_partner__nhs_partner_extract.bd",
     ], "\n".join(leaks)
-    matched, compared = map(int, re.search(r"of (\d+) of (\d+) records", births[0]).groups())
+    counts = re.search(r"of (\d+) of (\d+) records", births[0])
+    assert counts is not None, births[0]
+    matched, compared = map(int, counts.groups())
     assert matched == compared > 1000
 
 
@@ -298,12 +305,16 @@ def test_marts_are_aggregates(built_borough: Workspace) -> None:
     """A row of a mart, diagnostic, suppression table or share is a group (ward,
     service, ...), never a person: none has as many rows as the spine has records."""
     with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
-        (records,) = con.execute("select count(*) from intermediate.int_person_records__geocoded").fetchone()
+        counted = con.execute("select count(*) from intermediate.int_person_records__geocoded").fetchone()
+        assert counted is not None, "count(*) returns a row"
+        (records,) = counted
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables where table_schema in (select unnest(?))",
             [list(privacy_guard.AGGREGATE_SCHEMAS)],
         ).fetchall()
         assert {schema for schema, _ in tables} == set(privacy_guard.AGGREGATE_SCHEMAS)
         for schema, table in tables:
-            (rows,) = con.execute(f'select count(*) from {schema}."{table}"').fetchone()
+            counted = con.execute(f'select count(*) from {schema}."{table}"').fetchone()
+            assert counted is not None, "count(*) returns a row"
+            (rows,) = counted
             assert rows < records, f"{schema}.{table} has {rows} rows for {records} records"

@@ -309,9 +309,9 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         for name, result in results.items():
             if result["status"] == "success":
-                schema = con.execute("select schema_name from duckdb_tables() where table_name = ?", [name]).fetchone()[
-                    0
-                ]
+                located = con.execute("select schema_name from duckdb_tables() where table_name = ?", [name]).fetchone()
+                assert located is not None, f"{name} ran successfully but left no table"
+                (schema,) = located
                 rows[name] = [value for (value,) in con.execute(f'select found from "{schema}"."{name}"').fetchall()]
     return {
         "workspace": workspace,
@@ -374,6 +374,7 @@ def test_no_key_material_in_the_probed_artifacts(probed: dict) -> None:
 
 
 def test_no_key_material_in_any_artifact(built_borough: Workspace) -> None:
+    assert built_borough.master_key is not None, "conftest builds the borough under a generated key"
     _assert_no_key_material(built_borough, _key_material(built_borough.master_key))
 
 
@@ -439,7 +440,8 @@ def test_good_keys_are_accepted_in_production(monkeypatch: pytest.MonkeyPatch) -
 def test_no_key_falls_back_to_the_demo_key_only_outside_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(pseudonymisation.MASTER_KEY_ENV, raising=False)
     key, warning = pseudonymisation.resolve_master_key(allow_demo_key=True)
-    assert key == pseudonymisation.DEMO_MASTER_KEY.encode() and "using the published demo key" in warning
+    assert key == pseudonymisation.DEMO_MASTER_KEY.encode()
+    assert warning is not None and "using the published demo key" in warning
     with pytest.raises(pseudonymisation.MasterKeyError, match="not set"):
         pseudonymisation.resolve_master_key(allow_demo_key=False)
 

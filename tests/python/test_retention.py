@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -29,6 +30,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_project import PROJECT_ROOT, Workspace, copy_project
 
 from insight_hub import record_of_processing
+from insight_hub.dbt_plugins import retention as retention_plugin
 from insight_hub.governance import registers, retention
 from insight_hub.person_extract import onboard
 
@@ -111,6 +113,7 @@ def test_the_purge_guard_refuses_a_commission_that_has_not_expired(
     plugin = BasePlugin.create(
         "insight_hub.dbt_plugins.retention", config={"registers": str(folder), "project_dir": str(PROJECT_ROOT)}
     )
+    assert isinstance(plugin, retention_plugin.Plugin)
     limit = retention.add_years(dt.date(2023, 3, 31), YEARS)
     assert plugin.expired(limit) == []
     with pytest.raises(ValueError, match=f"commission {EXPIRED} is retained on {limit}"):
@@ -128,7 +131,7 @@ def test_the_purge_guard_refuses_a_commission_that_has_not_expired(
 def test_the_record_of_processing_marks_what_the_purge_removes() -> None:
     close = dt.date(2027, 3, 31)  # IH-2026-001's close date in the register
     limit = retention.add_years(close, YEARS)
-    empty = {"nodes": {}, "sources": {}}
+    empty: dict[str, Any] = {"nodes": {}, "sources": {}}
     kept = record_of_processing.build_report(empty, limit)
     assert f"data kept at most until {limit.isoformat()} ({YEARS} years after close)" in kept
     assert "**expired" not in kept
@@ -201,9 +204,11 @@ def _fingerprint(workspace: Workspace) -> dict[str, str]:
 
 def _expired_rows(workspace: Workspace) -> int:
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        return con.execute(
+        counted = con.execute(
             "select count(*) from intermediate.int_person_records__geocoded where commission_id = ?", [EXPIRED]
-        ).fetchone()[0]
+        ).fetchone()
+    assert counted is not None, "count(*) returns a row"
+    return counted[0]
 
 
 def _audit(workspace: Workspace) -> list[tuple]:

@@ -70,7 +70,7 @@ def _csc_children(ctx: Context) -> pd.DataFrame:
         ctx.cache["csc"] = pd.DataFrame(
             {"person": children[owner], "event": event, "looked_after": looked_after[owner]}
         )
-    return ctx.cache["csc"]  # type: ignore[return-value]
+    return ctx.cache["csc"]
 
 
 def _csc_ids(ctx: Context, person: np.ndarray) -> np.ndarray:
@@ -134,7 +134,7 @@ def _csc_family(ctx: Context) -> pd.DataFrame:
     parents, siblings and grandparents at home, and relatives, absent parents and
     foster carers from other households."""
     if "csc_family" in ctx.cache:
-        return ctx.cache["csc_family"]  # type: ignore[return-value]
+        return ctx.cache["csc_family"]
     rng = ctx.rng("csc_family_members")
     persons = ctx.population.persons
     referrals = _csc_children(ctx)

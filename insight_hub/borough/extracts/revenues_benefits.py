@@ -47,7 +47,7 @@ def _ctr_claims(ctx: Context) -> pd.DataFrame:
     """Council tax reduction claims, one per claiming household (shared by the CTR
     file and the council tax file's CTR AWARD flag)."""
     if "ctr" in ctx.cache:
-        return ctx.cache["ctr"]  # type: ignore[return-value]
+        return ctx.cache["ctr"]
     rng = ctx.rng("ctr_claim_members")
     persons = ctx.population.persons
     households = ctx.population.households
