@@ -57,7 +57,7 @@ demo: $(STAMP)
 
 # The hooks a commit runs (.pre-commit-config.yaml: YAML, ruff, mypy, sqlfluff), over every file.
 lint: $(STAMP)
-	INSIGHT_HUB_TARGET=test INSIGHT_HUB_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/pre-commit run --all-files
+	INSIGHT_HUB_TARGET=test INSIGHT_HUB_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 test: lint
 	$(BIN)/python -m pytest
