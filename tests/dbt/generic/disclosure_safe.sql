@@ -99,7 +99,7 @@ failures as (
         case
             when {{ count }} between 1 and {{ threshold_column }} then 'count between 1 and the threshold'
             when {{ count }} % {{ base_column }} <> 0 then 'count not a multiple of the rounding base'
-            when {{ count }} is null and {{ count }}_status is distinct from '{{ marker }}' then 'null count not marked'
+            when {{ count }} is null and ({{ count }}_status is distinct from '{{ marker }}') then 'null count not marked'
             when {{ count }} is not null and {{ count }}_status is not null then 'published count with a status'
             when {{ count }}_status is not null and {{ count }}_status <> '{{ marker }}' then 'unknown status'
         end as failure
