@@ -85,17 +85,19 @@ def _linkage_section(figures: dict[str, Any]) -> list[str]:
     ]
 
 
-def _pseudonymisation_section(runs: list[dict[str, Any]]) -> list[str]:
+def _pseudonymisation_section(runs: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return [
         "**Pseudonymisation** (`python -m bench.pseudonymisation_cost --scale 1.0 --runs 3`: the person-extract "
-        "staging views computed with every token column against the same views without them; medians)",
+        "staging views computed with every token column against the same views without them; medians; "
+        "`pseudonymisation_cost_scale_1_<label>.json` is an earlier version of the project, measured in the same "
+        "sitting)",
         "",
-        "| measured | staging rows | with tokens | without tokens | ratio |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| version | measured | staging rows | with tokens | without tokens | ratio |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
         *(
-            f"| {_measured(f)} | {f['staging_rows']:,} | {_seconds(f['with_tokens_seconds_median'])} | "
+            f"| {label} | {_measured(f)} | {f['staging_rows']:,} | {_seconds(f['with_tokens_seconds_median'])} | "
             f"{_seconds(f['without_tokens_seconds_median'])} | {f['ratio_with_over_without']:.2f} |"
-            for f in runs
+            for label, f in runs
         ),
         "",
     ]
@@ -128,9 +130,15 @@ def render(results: Path = RESULTS) -> str:
         lines += _build_section(build)
     if (linkage := _load(results, "linkage")) is not None:
         lines += _linkage_section(linkage)
-    pseudonymisation = [json.loads(p.read_text()) for p in sorted(results.glob("pseudonymisation_cost_*.json"))]
+    pseudonymisation = [
+        (
+            path.stem.removeprefix("pseudonymisation_cost_scale_1").strip("_").replace("_", " ") or "this one",
+            json.loads(path.read_text()),
+        )
+        for path in sorted(results.glob("pseudonymisation_cost_scale_1*.json"))
+    ]
     if pseudonymisation:
-        lines += _pseudonymisation_section(sorted(pseudonymisation, key=lambda f: f["measured"]["date"]))
+        lines += _pseudonymisation_section(pseudonymisation)
     if (quality := _load(results, "linkage_quality")) is not None:
         lines += _quality_section(quality)
     return "\n".join([*lines, END])
