@@ -3,9 +3,11 @@
 with
 
 ages as (
-    select * from (values
+    select ages.*
+    from (
+        values
         (0, 1), (4, 1), (5, 2), (34, 7), (35, 8), (84, 17), (85, 18), (104, 18), (-1, null), (null, null)
-    ) as t (age_in_years, expected)
+    ) as ages (age_in_years, expected)
 )
 
 select

@@ -12,7 +12,9 @@
 with
 
 cases as (
-    select * from (values
+    select cases.*
+    from (
+        values
         (0, 7, 5, false, 0, null, 0.0),
         (1, 7, 5, true, null, '[c]', null),
         (7, 7, 5, true, null, '[c]', null),
@@ -55,7 +57,9 @@ rated as (
 
 rates as (
     -- an area's count of 12 and a benchmark's of 52, each published or withheld
-    select * from (values
+    select rates.*
+    from (
+        values
         (false, false, 1, 1, 1, 1, 1),
         (true, false, 0, 0, 0, 1, 0),
         (false, true, 1, 1, 1, 0, 0)
@@ -106,7 +110,11 @@ where
     or (count_value is not null and published_count is distinct from expected_published)
     or (count_value is not null and published_count_status is distinct from expected_status)
     or (count_value is not null and published_rate_per_1000 is distinct from expected_rate)
-    or (count_value is not null and not is_suppressed and published_count <> {{ sdc_rounded('count_value', 'rounding_base') }})
+    or (
+        count_value is not null
+        and not is_suppressed
+        and published_count <> {{ sdc_rounded('count_value', 'rounding_base') }}
+    )
 union all
 select
     null as count_value,

@@ -14,7 +14,8 @@
 with
 
 households as (
-    select * from (values (0), (1), (1), (2), (3), (4), (5)) as households (targeted_service_count)
+    select households.*
+    from (values (0), (1), (1), (2), (3), (4), (5)) as households (targeted_service_count)
 ),
 
 banded as (
@@ -24,7 +25,8 @@ banded as (
 ),
 
 areas as (
-    select * from (values ('counted'), ('empty')) as areas (area_code)
+    select areas.*
+    from (values ('counted'), ('empty')) as areas (area_code)
 ),
 
 areas_banded as (
@@ -37,7 +39,8 @@ areas_banded as (
 ),
 
 areas_expected as (
-    select * from (
+    select areas_expected.*
+    from (
         values ('counted', 6, 2, 1, 1, 2, 4), ('empty', 0, 0, 0, 0, 0, 0)
     ) as areas_expected (
         area_code,
@@ -69,12 +72,15 @@ memberships as (
 ),
 
 reselected as (
-    select {{ multiple_needs_columns() }}
+    select
+        {{ multiple_needs_columns() }}
     from banded
 ),
 
 pairs as (
-    select * from (values
+    select pairs.*
+    from (
+        values
         ('counted', 20, 30, 10),
         ('withheld', 20, 30, null)
     ) as pairs (pair, first_service_households_count, second_service_households_count, households_known_to_both_count)
@@ -110,12 +116,17 @@ where
     or multiple_needs_households_count <> 4
 union all
 select 'measures' as failure
-where '{{ multiple_needs_measures() | map("last") | join(",") }}' <> 'households_known_count,known_to_1_service_count,'
+where
+    '{{ multiple_needs_measures() | map("last") | join(",") }}' <> 'households_known_count,known_to_1_service_count,'
     || 'known_to_2_services_count,known_to_3_services_count,known_to_4_plus_services_count,'
     || 'multiple_needs_households_count'
 union all
 select 'or zero ' || area_code as failure
-from (select * from areas_banded except select * from areas_expected) as unexpected
+from (
+    select * from areas_banded
+    except
+    select * from areas_expected
+) as unexpected
 union all
 select 'constraint ' || constraint_id as failure
 from sums
@@ -127,7 +138,12 @@ select 'constraints' as failure
 where (select count(*) from sums) <> 2
 union all
 select 'multiple_needs_columns' as failure
-where exists (select * from reselected except select * from banded)
+where
+    exists (
+        select * from reselected
+        except
+        select * from banded
+    )
 union all
 select 'overlap of the ' || pair || ' pair' as failure
 from indexed

@@ -3,7 +3,9 @@
 with
 
 cases as (
-    select * from (values
+    select cases.*
+    from (
+        values
         ('943 476 5919', '9434765919', true),
         ('943-476-5919', '9434765919', true),
         ('4010232137', '4010232137', true),
@@ -17,7 +19,7 @@ cases as (
         ('94347A5919', '94347A5919', false),
         ('', null, false),
         (null, null, false)
-    ) as t (raw_value, expected, expected_valid)
+    ) as cases (raw_value, expected, expected_valid)
 ),
 
 checked as (

@@ -3,7 +3,9 @@
 with
 
 cases as (
-    select * from (values
+    select cases.*
+    from (
+        values
         ('nw44bt', 'NW4 4BT', true, 'NW4 4', 'NW4'),
         ('NW4  4BT', 'NW4 4BT', true, 'NW4 4', 'NW4'),
         (' n3 1aa ', 'N3 1AA', true, 'N3 1', 'N3'),
@@ -13,7 +15,7 @@ cases as (
         ('NW4', 'NW4', false, null, null),
         ('', null, false, null, null),
         (null, null, false, null, null)
-    ) as t (raw_value, expected, expected_valid, expected_sector, expected_district)
+    ) as cases (raw_value, expected, expected_valid, expected_sector, expected_district)
 ),
 
 normalised as (

@@ -12,7 +12,10 @@ tokens as (
         {{ pseudonymise("'9434765919'", 'surname', commission) }} as as_surname,
         {{ pseudonymise('cast(null as varchar)', 'surname', commission) }} as of_null,
         {{ pseudonymise_each("['SMITH', 'SMTH']", 'surname', commission) }} as each_token,
-        [{{ pseudonymise("'SMITH'", 'surname', commission) }}, {{ pseudonymise("'SMTH'", 'surname', commission) }}] as one_by_one,
+        [
+            {{ pseudonymise("'SMITH'", 'surname', commission) }},
+            {{ pseudonymise("'SMTH'", 'surname', commission) }}
+        ] as one_by_one,
         {{ pseudonymise_each('cast(null as varchar[])', 'surname', commission) }} as each_of_null
 )
 

@@ -4,7 +4,9 @@
 with
 
 rules as (
-    select * from (values
+    select rules.*
+    from (
+        values
         ('R-DEFAULT', '*', '*', 7, 5),
         ('R-COMMISSION', 'C1', '*', 8, 5),
         ('R-RECIPIENT', '*', 'Police', 9, 10),
@@ -13,7 +15,9 @@ rules as (
 ),
 
 pairs as (
-    select * from (values
+    select pairs.*
+    from (
+        values
         ('C1', 'Police', 'R-BOTH'),
         ('C1', 'Health Agencies', 'R-COMMISSION'),
         ('C2', 'Police', 'R-RECIPIENT'),
@@ -25,7 +29,9 @@ resolved as (
     {{ sdc_resolved_rules('pairs', 'rules') }}
 )
 
-select pairs.*, resolved.disclosure_rule_id
+select
+    pairs.*,
+    resolved.disclosure_rule_id
 from pairs
 left join resolved
     on

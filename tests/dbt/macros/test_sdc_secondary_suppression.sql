@@ -16,7 +16,9 @@
 with
 
 cells as (
-    select * from (values
+    select cells.*
+    from (
+        values
         ('p', 'B', 60, 3), ('p', 'W1', 30, 2), ('p', 'W2', 25, 2), ('p', 'W3', 5, 2),
         ('p', 'L1', 3, 1), ('p', 'L2', 27, 1), ('p', 'L3', 20, 1), ('p', 'L4', 5, 1), ('p', 'L5', 5, 1),
         ('p', 'L6', 0, 1),
@@ -34,7 +36,9 @@ primary_cells as (
 ),
 
 memberships as (
-    select * from (values
+    select memberships.*
+    from (
+        values
         ('p', 'borough', 'B'), ('p', 'borough', 'W1'), ('p', 'borough', 'W2'), ('p', 'borough', 'W3'),
         ('p', 'W1', 'W1'), ('p', 'W1', 'L1'), ('p', 'W1', 'L2'),
         ('p', 'W2', 'W2'), ('p', 'W2', 'L3'), ('p', 'W2', 'L4'),
@@ -47,7 +51,9 @@ memberships as (
 ),
 
 expected as (
-    select * from (values
+    select expected.*
+    from (
+        values
         ('p', 'B', null), ('p', 'W1', null), ('p', 'W2', 1), ('p', 'W3', 0),
         ('p', 'L1', 0), ('p', 'L2', 1), ('p', 'L3', 1), ('p', 'L4', 0), ('p', 'L5', 0), ('p', 'L6', null),
         ('q', 'B', null), ('q', 'W1', 0), ('q', 'W2', 1),

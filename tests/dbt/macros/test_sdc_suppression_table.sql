@@ -15,7 +15,9 @@
 with
 
 mart as (
-    select * from (values
+    select mart.*
+    from (
+        values
         ('c1', 's1', 'W1', 3, 100),
         ('c1', 's1', 'W2', 20, 200),
         ('c1', 's1', 'W3', 12, 150),
@@ -24,14 +26,18 @@ mart as (
 ),
 
 partitions as (
-    select * from (values
+    select partitions.*
+    from (
+        values
         ('c1/7', 'c1', 7),
         ('c1/2', 'c1', 2)
     ) as partitions (partition_id, commission_id, suppress_up_to)
 ),
 
 approvals as (
-    select * from (values
+    select approvals.*
+    from (
+        values
         ('Recipient', 'c1', 'A1', 'DR-TEST', 7, 5)
     ) as approvals (recipient_type, commission_id, approval_id, disclosure_rule_id, suppress_up_to, rounding_base)
 ),
@@ -74,7 +80,9 @@ borough_cells as (
 ),
 
 expected as (
-    select * from (values
+    select expected.*
+    from (
+        values
         (7, 'ward', 'W1', 3, 0, true),
         (7, 'ward', 'W2', 20, null, false),
         (7, 'ward', 'W3', 12, 1, true),
@@ -109,7 +117,10 @@ table_failures as (
 
 flag_failures as (
     select 'ward flag ' || coalesce(expected.area_code, ward_cells.ward_code) as failure
-    from (select * from expected where area_level = 'ward') as expected
+    from (
+        select * from expected
+        where area_level = 'ward'
+    ) as expected
     full join ward_cells
         on
             expected.suppress_up_to = ward_cells.suppress_up_to
@@ -123,7 +134,11 @@ flag_failures as (
     union all
     select 'borough flag ' || borough_cells.suppress_up_to as failure
     from borough_cells
-    where borough_cells.is_people_suppressed or (select count(*) from borough_cells) <> 2
+    where borough_cells.is_people_suppressed
+    union all
+    select 'borough rows' as failure
+    from borough_cells
+    having count(*) <> 2
 ),
 
 shared as (
@@ -131,7 +146,9 @@ shared as (
         {{ sharing_approval_columns() }},
         mart.ward_code,
         ward_cells.people_value,
-        {{ sdc_count_columns('people_count', 'ward_cells.people_value', 'ward_cells.is_people_suppressed', 'approvals.rounding_base') }},
+        {{ sdc_count_columns(
+            'people_count', 'ward_cells.people_value', 'ward_cells.is_people_suppressed', 'approvals.rounding_base'
+        ) }},
         mart.resident_count
     from approvals
     inner join mart
@@ -163,7 +180,10 @@ shared_failures as (
         or rated.people_count_status is distinct from case when rated.ward_code <> 'W2' then '[c]' end
         or rated.people_rate_per_1000 is distinct from case when rated.ward_code = 'W2' then 100.0 end
         or (rated.people_rate_per_1000_ci_lower is null) <> (rated.ward_code <> 'W2')
-        or (select count(*) from rated) <> 3
+    union all
+    select 'shared rows' as failure
+    from rated
+    having count(*) <> 3
 )
 
 select * from table_failures

@@ -11,7 +11,9 @@
 with
 
 areas as (
-    select * from (values
+    select areas.*
+    from (
+        values
         ('counted', 10, 100, 4, 40, 50, 1000, 80, 800),
         ('withheld', null, 100, 4, 40, 50, 1000, null, 800)
     ) as areas (
@@ -77,7 +79,8 @@ rate_failures as (
 
 measure_failures as (
     select 'measures' as failure
-    where '{{ service_demand_measures() | map("join", ":") | join(",") }}'
+    where
+        '{{ service_demand_measures() | map("join", ":") | join(",") }}'
         <> 'people:people_known_count,households:households_known_count'
 )
 

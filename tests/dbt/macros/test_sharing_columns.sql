@@ -15,7 +15,9 @@
 with
 
 suppression as (
-    select * from (values
+    select suppression.*
+    from (
+        values
         ('c1', 7, 'people', 'ward', 'W1', 3, true),
         ('c1', 7, 'households', 'ward', 'W1', 2, true),
         ('c1', 7, 'people', 'ward', 'W2', 20, false),
@@ -26,14 +28,18 @@ suppression as (
 ),
 
 mart as (
-    select * from (values
+    select mart.*
+    from (
+        values
         ('c1', 'W1', 3, 2, 100),
         ('c1', 'W2', 20, 12, 300)
     ) as mart (commission_id, ward_code, people_count, households_count, household_count)
 ),
 
 approvals as (
-    select * from (values
+    select approvals.*
+    from (
+        values
         ('Recipient', 'c1', 'A1', 'DR-TEST', 7, 5)
     ) as approvals (recipient_type, commission_id, approval_id, disclosure_rule_id, suppress_up_to, rounding_base)
 ),
@@ -73,7 +79,9 @@ published as (
 ),
 
 expected as (
-    select * from (values
+    select expected.*
+    from (
+        values
         ('W1', 400, null, '[c]', null, '[c]', null, '[c]', 15, null),
         ('W2', 400, 20, null, 10, null, null, '[c]', 15, null)
     ) as expected (
@@ -114,7 +122,11 @@ flag_failures as (
     select 'cell flags from (measure, column) pairs' as failure
     where
         (select count(*) from ward_cells) <> 2
-        or exists (select * from ward_cells except select * from ward_cells_by_name)
+        or exists (
+            select * from ward_cells
+            except
+            select * from ward_cells_by_name
+        )
 )
 
 select * from published_failures

@@ -39,14 +39,22 @@ partitions as (
 ),
 
 failures as (
-    select 'lineage: ' || '{{ licensed | join(",") }} / {{ unlicensed | join(",") }}' as failure
-    where {{ 'false' if not execute or (licensed == ['demograph.household_segments_postcode'] and unlicensed == []) else 'true' }}
+    select
+        'lineage: ' || '{{ licensed | join(",") }}'
+        || ' / ' || '{{ unlicensed | join(",") }}' as failure
+    where
+        {{ 'false' if not execute or (
+            licensed == ['demograph.household_segments_postcode'] and unlicensed == []
+        ) else 'true' }}
 
     union all
 
     -- ward_multiple_needs: every in-date approval, nothing else
     select 'ward approval ' || coalesce(in_date.approval_id, ward_approvals.approval_id)
-    from (select * from in_date where output_model = 'ward_multiple_needs') as in_date
+    from (
+        select * from in_date
+        where output_model = 'ward_multiple_needs'
+    ) as in_date
     full join ward_approvals
         on in_date.approval_id = ward_approvals.approval_id
     where in_date.approval_id is null or ward_approvals.approval_id is null
@@ -56,23 +64,28 @@ failures as (
     -- the Voluntary sector rule for IH-2026-001, the default elsewhere
     select 'rule of ' || approval_id
     from ward_approvals
-    where disclosure_rule_id <> case
-        when commission_id = 'IH-2026-001' and recipient_type = 'Voluntary Agencies /Third Sector' then 'DR-2026-001'
-        else 'DR-DEFAULT'
-    end
+    where
+        disclosure_rule_id <> case
+            when
+                commission_id = 'IH-2026-001'
+                and recipient_type = 'Voluntary Agencies /Third Sector'
+                then 'DR-2026-001'
+            else 'DR-DEFAULT'
+        end
 
     union all
 
     -- segment_multiple_needs: only recipients with an in-date clearance
     select 'uncleared recipient ' || segment_approvals.recipient_type
     from segment_approvals
-    where segment_approvals.recipient_type not in (
-        select clearances.recipient_type from clearances
-        where
-            clearances.source_name = 'demograph.household_segments_postcode'
-            and clearances.cleared_date <= {{ as_of }}
-            and coalesce(clearances.expires_date >= {{ as_of }}, true)
-    )
+    where
+        segment_approvals.recipient_type not in (
+            select clearances.recipient_type from clearances
+            where
+                clearances.source_name = 'demograph.household_segments_postcode'
+                and clearances.cleared_date <= {{ as_of }}
+                and coalesce(clearances.expires_date >= {{ as_of }}, true)
+        )
 
     union all
 

@@ -11,7 +11,9 @@
 with
 
 proportions as (
-    select * from (values
+    select proportions.*
+    from (
+        values
         (10, 100, 0.0552, 0.1744),
         (0, 50, 0.0, 0.0713),
         (50, 50, 0.9287, 1.0)
@@ -19,8 +21,7 @@ proportions as (
 ),
 
 wilson_failures as (
-    select
-        'wilson ' || numerator || '/' || denominator as failure
+    select 'wilson ' || numerator || '/' || denominator as failure
     from proportions
     where
         abs({{ wilson_interval('numerator', 'denominator', 'lower') }} - expected_lower) > 0.0001
@@ -55,19 +56,22 @@ benchmark_failures as (
 
 rate_columns as (
     -- 10 of 100 against a benchmark of 50 of 1,000
-    select {{ rate_per_1000_columns('known', 10, 100, 50, 1000) }}
+    select
+        {{ rate_per_1000_columns('known', 10, 100, 50, 1000) }}
 ),
 
 benchmarked_rows as (
     -- the same, with the benchmark's counts beside the row's
-    select * from (values (10, 100, 50, 1000)) as benchmarked_rows (
+    select benchmarked_rows.*
+    from (values (10, 100, 50, 1000)) as benchmarked_rows (
         known_count, resident_count, borough_known_count, borough_resident_count
     )
 ),
 
 default_rate_columns as (
     -- the benchmark's columns found by name: borough_ before the row's
-    select {{ rate_per_1000_columns('known', 'known_count', 'resident_count') }}
+    select
+        {{ rate_per_1000_columns('known', 'known_count', 'resident_count') }}
     from benchmarked_rows
 ),
 

@@ -4,22 +4,27 @@
 -- rows), nothing else. Fails with each missing or unexpected row.
 with
 
-groups as (
-    select * from (values ('C1', 'housing'), ('C2', 'education')) as groups (commission_id, service_code)
+service_groups as (
+    select service_groups.*
+    from (values ('C1', 'housing'), ('C2', 'education')) as service_groups (commission_id, service_code)
 ),
 
 wards as (
-    select * from (
+    select wards.*
+    from (
         values ('W1', 'Ward one', 100, 40), ('W2', 'Ward two', 200, 80), ('W3', 'Ward three', 0, 0)
     ) as wards (ward_code, ward_name, resident_count, household_count)
 ),
 
 produced as (
-    {{ wards_and_not_known('groups', ['commission_id', 'service_code'], 'wards', ['resident_count', 'household_count']) }}
+    {{ wards_and_not_known(
+        'service_groups', ['commission_id', 'service_code'], 'wards', ['resident_count', 'household_count']
+    ) }}
 ),
 
 expected as (
-    select * from (
+    select expected.*
+    from (
         values
         ('C1', 'housing', 'W1', 'Ward one', 100, 40),
         ('C1', 'housing', 'W2', 'Ward two', 200, 80),
@@ -33,13 +38,81 @@ expected as (
 ),
 
 missing as (
-    select 'missing' as problem, * from (select * from expected except all select * from produced)
+    select
+        'missing' as problem,
+        commission_id,
+        service_code,
+        ward_code,
+        ward_name,
+        resident_count,
+        household_count
+    from (
+        select
+            commission_id,
+            service_code,
+            ward_code,
+            ward_name,
+            resident_count,
+            household_count
+        from expected
+        except all
+        select
+            commission_id,
+            service_code,
+            ward_code,
+            ward_name,
+            resident_count,
+            household_count
+        from produced
+    ) as missing_rows
 ),
 
 unexpected as (
-    select 'unexpected' as problem, * from (select * from produced except all select * from expected)
+    select
+        'unexpected' as problem,
+        commission_id,
+        service_code,
+        ward_code,
+        ward_name,
+        resident_count,
+        household_count
+    from (
+        select
+            commission_id,
+            service_code,
+            ward_code,
+            ward_name,
+            resident_count,
+            household_count
+        from produced
+        except all
+        select
+            commission_id,
+            service_code,
+            ward_code,
+            ward_name,
+            resident_count,
+            household_count
+        from expected
+    ) as unexpected_rows
 )
 
-select * from missing
+select
+    problem,
+    commission_id,
+    service_code,
+    ward_code,
+    ward_name,
+    resident_count,
+    household_count
+from missing
 union all
-select * from unexpected
+select
+    problem,
+    commission_id,
+    service_code,
+    ward_code,
+    ward_name,
+    resident_count,
+    household_count
+from unexpected
