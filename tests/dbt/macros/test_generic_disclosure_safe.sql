@@ -63,7 +63,8 @@ good_rows_failures as (
 ),
 
 returned as (
-    select
+    -- sqlfluff cannot count the generic test's columns
+    select  -- noqa: AM07
         'all rows' as called_on,
         *
     from all_rows_failures
@@ -94,32 +95,6 @@ planted as (
             'differs from what the published counts give: 30.69 published, null recomputed'
         )
     ) as planted (called_on, column_name, failure)
-),
-
-failures as (
-    select
-        'returned, not planted' as failure,
-        extra.called_on,
-        extra.column_name,
-        extra.failure as returned_failure
-    from (
-        select * from returned
-        except all
-        select * from planted
-    ) as extra
-
-    union all
-
-    select
-        'planted, not returned' as failure,
-        missing.called_on,
-        missing.column_name,
-        missing.failure as returned_failure
-    from (
-        select * from planted
-        except all
-        select * from returned
-    ) as missing
 )
 
-select * from failures
+{{ rows_differing('returned', 'planted') }}

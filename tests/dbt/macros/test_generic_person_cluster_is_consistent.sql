@@ -279,41 +279,15 @@ unplanted_clusters as (
             planned.cluster_token = cluster_sizes.cluster_token
             and planned.record_count = cluster_sizes.record_count
     where cluster_sizes.cluster_token is null
-),
-
-failures as (
-    select
-        'returned, not planted' as failure,
-        extra.called_on,
-        extra.cluster_token,
-        extra.failure as returned_failure
-    from (
-        select * from returned
-        except all
-        select * from planted
-    ) as extra
-
-    union all
-
-    select
-        'planted, not returned' as failure,
-        missing.called_on,
-        missing.cluster_token,
-        missing.failure as returned_failure
-    from (
-        select * from planted
-        except all
-        select * from returned
-    ) as missing
-
-    union all
-
-    select
-        'no records in the model to plant this cluster' as failure,
-        null as called_on,
-        unplanted_clusters.cluster_token,
-        null as returned_failure
-    from unplanted_clusters
 )
 
-select * from failures
+{{ rows_differing('returned', 'planted') }}
+union all
+select
+    'no records in the model to plant this cluster' as mismatch,
+    null as called_on,
+    null as commission_id,
+    cluster_token,
+    null as failure,
+    null as record_count
+from unplanted_clusters
