@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,21 @@ def test_the_hook_passes_the_project_and_judges_only_this_runs_manifest(tmp_path
     assert stale.returncode != 0, output[-3000:]
     assert "Governance check failed (1)" in output and "manifest.json was written by dbt invocation" in output
     assert "OK loaded seed" not in output
+
+
+def test_docs_generate_after_a_build_is_let_through(built_borough: Workspace, tmp_path: Path) -> None:
+    """make docs runs dbt docs generate after the build. It builds nothing and writes its manifest only after
+    compiling the hook, so the hook, which judges only this invocation's manifest, lets it through and says so;
+    on a copy of the warehouse, since compiling the hooks runs them."""
+    warehouse = tmp_path / "insight_hub.duckdb"
+    shutil.copy(built_borough.warehouse, warehouse)
+    docs = built_borough.dbt(
+        "docs", "generate", DBT_TARGET_PATH=str(tmp_path / "target"), INSIGHT_HUB_WAREHOUSE=str(warehouse)
+    )
+    assert "Governance check not run: dbt docs generate builds nothing" in docs.stdout
+    catalog = json.loads((tmp_path / "target" / "catalog.json").read_text())
+    assert "model.insight_hub.ward_service_demand" in catalog["nodes"]
+    assert (tmp_path / "target" / "index.html").is_file()
 
 
 def test_the_hook_stops_the_build_listing_every_violation(tmp_path: Path) -> None:
