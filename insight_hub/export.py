@@ -277,10 +277,10 @@ def resolve_outputs(
         named = node_named(manifest, name)
         if named is None:
             raise ExportRefused(f"no model named {name} in the last build's manifest")
-        if m.meta(named).get("identifiability") != "aggregate":
+        identifiability = m.meta(named).get("identifiability")
+        if identifiability != "aggregate":
             raise ExportRefused(
-                f"{name} is not an aggregate (identifiability "
-                f"{named['config']['meta'].get('identifiability')}): only aggregates leave the Hub"
+                f"{name} is not an aggregate (identifiability {identifiability}): only aggregates leave the Hub"
             )
         model = name if name.startswith(SHARING_PREFIX) else SHARING_PREFIX + name
         node = node_named(manifest, model)

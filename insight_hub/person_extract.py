@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from insight_hub.governance import manifest as m
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # the files written from the catalogue, relative to the project
 CATALOGUE_MACRO = Path("macros/person_extract/_catalogue.sql")
@@ -354,13 +356,9 @@ _TwinDumper.add_representer(
 )
 
 
-def _meta(column: dict[str, Any]) -> dict[str, Any]:
-    return column.get("config", {}).get("meta", {})
-
-
 def _role_list(column: dict[str, Any]) -> list[str | None]:
     """A column's roles: meta.role is one role or a list of them; [None] for a column without one."""
-    role = _meta(column).get("role")
+    role = m.column_meta(column).get("role")
     return role if isinstance(role, list) else [role]
 
 
@@ -373,14 +371,7 @@ def _merged(classifications: list[dict[str, Any]]) -> dict[str, Any]:
     """One classification carrying every category of several source columns."""
     merged: dict[str, Any] = {}
     for key in ("data_category", "special_category"):
-        values = sorted(
-            {
-                value
-                for c in classifications
-                for value in (c[key] if isinstance(c.get(key), list) else [c.get(key)])
-                if value not in (None, "none")
-            }
-        )
+        values = sorted({value for c in classifications for value in m.as_list(c.get(key)) if value != "none"})
         if values:
             merged[key] = values[0] if len(values) == 1 else values
         elif key == "data_category":
@@ -413,7 +404,7 @@ def person_extract_tables(staging_dir: Path) -> list[tuple[Path, dict[str, Any],
     return [
         (folder, source, table)
         for folder, source, table in _source_tables(staging_dir)
-        if any(_meta(column).get("role") for column in table.get("columns", []))
+        if any(m.column_meta(column).get("role") for column in table.get("columns", []))
     ]
 
 
@@ -423,7 +414,7 @@ def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
     classification_by_role: dict[str | None, dict[str, Any]] = {}
     for column in table.get("columns", []):
         for role in _role_list(column):
-            classification_by_role.setdefault(role, _classification(_meta(column)))
+            classification_by_role.setdefault(role, _classification(m.column_meta(column)))
     if "full_name" in classification_by_role:
         for role in ("forename", "surname"):
             classification_by_role.setdefault(role, classification_by_role["full_name"])
@@ -445,7 +436,7 @@ def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
             }
         )
     for column in table.get("columns", []):
-        meta = _meta(column)
+        meta = m.column_meta(column)
         roles = _role_list(column)
         extra = _classification(meta)
         if "related_person_ref" in roles:
@@ -465,7 +456,7 @@ def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
                 }
             )
     for column in table.get("columns", []):
-        meta = _meta(column)
+        meta = m.column_meta(column)
         if "attribute" in _role_list(column):
             extra = _classification(meta)
             columns.append(
