@@ -194,6 +194,18 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
         "Name",
         role="surname",
     ),
+    _col(
+        "forename_bigram_tokens",
+        "Tokens (domain forename_bigram) of each pair of adjacent letters of the forename padded with a space at each end: the Dice coefficient of two records' sets measures how alike their forenames are. Read by the linkage through int_person_records__token_sets, never stored.",
+        "Name",
+        role="forename",
+    ),
+    _col(
+        "surname_bigram_tokens",
+        "Tokens (domain surname_bigram) of each pair of adjacent letters of the surname padded with a space at each end, as forename_bigram_tokens. Never stored.",
+        "Name",
+        role="surname",
+    ),
     _col("has_name", "Whether both a forename and a surname were supplied.", "Name", role=("forename", "full_name")),
     _col(
         "is_forename_initial",
@@ -210,6 +222,12 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
     _col(
         "birth_date_swapped_token",
         "Token of the date of birth with day and month exchanged, where that is a different valid date; matches a record keyed the other way round.",
+        "Equalities Information",
+        role="date_of_birth",
+    ),
+    _col(
+        "birth_date_part_tokens",
+        "Tokens (domain birth_date_part) of the year, month and day of a valid date of birth: two dates with one part keyed wrong share two. Read by the linkage through int_person_records__token_sets, never stored.",
         "Equalities Information",
         role="date_of_birth",
     ),
@@ -269,6 +287,12 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
         role="postcode",
     ),
     _col(
+        "unplaced_postcode_token",
+        "Token (domain postcode) of a supplied postcode that is not a valid UK postcode (another country's, or mistyped), normalised as postcode_token: evidence for the linkage, never geocoded; delivery_data_quality counts these records as unresolved postcodes.",
+        "Address & contact details",
+        role="postcode",
+    ),
+    _col(
         "postcode_sector_token",
         "Token of the postcode sector (outward code and first inward digit).",
         "Address & contact details",
@@ -287,12 +311,24 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
         "Property information",
         role="uprn",
     ),
+    _col(
+        "address_bigram_tokens",
+        "Tokens (domain address_bigram) of each pair of adjacent characters of the address lines joined in the source's order (upper case, punctuation removed): the Dice coefficient of two records' sets measures how alike their addresses are. The lines themselves never leave staging. Never stored.",
+        "Address & contact details",
+        role="address_line",
+    ),
     _col("is_valid_uprn", "Whether the supplied UPRN is 1 to 12 digits.", "Property information", role="uprn"),
     _col(
         "gp_practice_token",
         "Token of the ODS code of the GP practice the person is registered with (domain gp_practice); linkage reads the ward most of the practice's patients live in as a coarse location for a record without an address.",
         "Health/Medical Information",
         role="gp_practice",
+    ),
+    _col(
+        "contact_identifier_tokens",
+        "Tokens of every contact or other identifier the record has (columns with role contact_identifier), each in the domain its source declares (email, phone, nino, national_id, ...), so only identifiers of one kind can match.",
+        "Address & contact details",
+        role="contact_identifier",
     ),
     _col(
         "is_duplicate_row",
@@ -411,10 +447,10 @@ def person_extract_tables(staging_dir: Path) -> list[tuple[Path, dict[str, Any],
 def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
     """The YAML twin of a person-extract staging model."""
     # keyed by role; a column without a role files its classification under None, which no canonical column reads
-    classification_by_role: dict[str | None, dict[str, Any]] = {}
+    classification_by_role: dict[str | None, list[dict[str, Any]]] = {}
     for column in table.get("columns", []):
         for role in _role_list(column):
-            classification_by_role.setdefault(role, _classification(m.column_meta(column)))
+            classification_by_role.setdefault(role, []).append(_classification(m.column_meta(column)))
     if "full_name" in classification_by_role:
         for role in ("forename", "surname"):
             classification_by_role.setdefault(role, classification_by_role["full_name"])
@@ -425,7 +461,7 @@ def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
         if not canonical.roles:
             classification = {"data_category": canonical.data_category}
         elif present:
-            classification = _merged([classification_by_role[role] for role in present])
+            classification = _merged([c for role in present for c in classification_by_role[role]])
         else:
             classification = {"data_category": "none"}
         columns.append(
@@ -444,14 +480,6 @@ def twin_yaml(source: dict[str, Any], table: dict[str, Any]) -> str:
                 {
                     "name": "related_person_token",
                     "description": f"Token of the supplying system's person identifier of the related person ({column['name']}).",
-                    "config": {"meta": {**extra, "identifiability": "pseudonymised"}},
-                }
-            )
-        if "contact_identifier" in roles:
-            columns.append(
-                {
-                    "name": f"{meta['domain']}_token",
-                    "description": f"Token of the normalised {column['name']} (domain {meta['domain']}).",
                     "config": {"meta": {**extra, "identifiability": "pseudonymised"}},
                 }
             )

@@ -57,6 +57,30 @@
 {%- endmacro %}
 
 
+{% macro bigrams(text) -%}
+    {#- The distinct pairs of adjacent characters of a text padded with a space
+        at each end (SMITH: " S", SM, MI, IT, TH, "H "), NULL for NULL. Two
+        spellings of a name or address share most of their bigrams, so the Dice
+        coefficient of their sets measures how alike they are, typing slips,
+        inserted letters and exchanged words included. -#}
+    case when {{ text }} is not null then list_distinct(list_transform(
+        range(1, length({{ text }}) + 2), lambda i: substr(' ' || {{ text }} || ' ', i, 2)
+    )) end
+{%- endmacro %}
+
+
+{% macro normalise_address(lines) -%}
+    {#- The address lines of a record as one text: upper case, accents removed,
+        every run of other characters than letters and digits one space; NULL
+        when no line has any. -#}
+    {%- if lines -%}
+    nullif(trim(regexp_replace(upper(strip_accents(concat_ws(' ', {% for line in lines %}cast({{ line }} as varchar){% if not loop.last %}, {% endif %}{% endfor %}))), '[^A-Z0-9]+', ' ', 'g')), '')
+    {%- else -%}
+    cast(null as varchar)
+    {%- endif -%}
+{%- endmacro %}
+
+
 {% macro soundex(value) -%}
     {{ return(adapter.dispatch('soundex', 'insight_hub')(value)) }}
 {%- endmacro %}

@@ -12,15 +12,16 @@ caller's connection is untouched.
 from __future__ import annotations
 
 import logging
-import math
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
-from splink import DuckDBAPI, Linker
+from splink import DuckDBAPI, Linker, block_on
 
 from insight_hub.linkage import settings as linkage_settings
 
@@ -35,6 +36,7 @@ class LinkageResult:
     model: dict[str, Any]
     seconds: dict[str, float] = field(default_factory=dict)
     scored_pairs: int = 0
+    plan: TrainingPlan | None = None  # how the model was trained; None for a model given
 
 
 def _practice_wards_sql(records_table: str) -> str:
@@ -50,8 +52,37 @@ def _practice_wards_sql(records_table: str) -> str:
     """
 
 
+def linkage_input_sql(spine_sql: str, token_sets_sql: str, commission_id: str) -> str:
+    """SQL of one commission's records as the linkage reads them (settings.INPUT_COLUMNS):
+    the spine's columns, a postcode that is not a UK one standing in for a missing
+    postcode token, and the record's token sets from the view that computes them."""
+    if not re.fullmatch("[A-Za-z0-9-]+", commission_id):
+        raise ValueError(f"{commission_id!r} is not a commission id")
+    spine_columns = ", ".join(
+        f"spine.{c}" for c in linkage_settings.SPINE_COLUMNS if c not in ("postcode_token", "unplaced_postcode_token")
+    )
+    set_columns = ", ".join(f"token_sets.{c}" for c in linkage_settings.TOKEN_SET_COLUMNS)
+    return f"""
+    select {spine_columns}, coalesce(spine.postcode_token, spine.unplaced_postcode_token) as postcode_token,
+        {set_columns}
+    from ({spine_sql}) as spine
+    left join ({token_sets_sql}) as token_sets
+        on spine.commission_id = token_sets.commission_id and spine.record_token = token_sets.record_token
+    where spine.commission_id = '{commission_id}'"""
+
+
+def _bloom_sql(token_list: str) -> str:
+    """A 127-bit filter of a list of integer tokens (bit token mod 127 set for
+    each): the Dice coefficient of two filters' bits stands in for their
+    sets', at the cost of a few colliding bits, and is 50 times quicker to
+    compute than intersecting the lists."""
+    return f"list_reduce(list_transform({token_list}, lambda token: 1::hugeint << (token % 127)::hugeint), lambda a, b: a | b)"
+
+
 def _integer_input_sql(input_sql: str) -> str:
-    """The input with each compared token replaced by its first 64 bits."""
+    """The input with each compared token replaced by its first 64 bits, each
+    set of letter pairs by its bit filter (settings.BLOOM_COLUMNS), and the
+    date-of-birth parts as three tokens."""
     tokens = ",\n    ".join(
         f"('0x' || substr({c}, 1, 16))::ubigint as {c}" for c in linkage_settings.INTEGER_TOKEN_COLUMNS
     )
@@ -59,55 +90,119 @@ def _integer_input_sql(input_sql: str) -> str:
         f"list_transform({c}, lambda token: ('0x' || substr(token, 1, 16))::ubigint) as {c}"
         for c in linkage_settings.INTEGER_TOKEN_LIST_COLUMNS
     )
+    blooms = ",\n    ".join(
+        f"{_bloom_sql(tokens)} as {bloom}" for bloom, tokens in linkage_settings.BLOOM_COLUMNS.items()
+    )
     return f"""with linkage_input as (
     select * from ({input_sql})
 ),
-practice_wards as ({_practice_wards_sql("linkage_input")})
+practice_wards as ({_practice_wards_sql("linkage_input")}),
+integer_input as (
+    select
+        ('0x' || substr(record_token, 1, 15))::bigint as record_id,
+        record_token, service_code, birth_year, latest_birth_year, sex, is_forename_initial, ward_code,
+        practice_wards.practice_ward_code,
+        {linkage_settings.STRONG_RECORD_SQL} as is_strong,
+        {tokens},
+        {token_lists}
+    from linkage_input
+    left join practice_wards using (gp_practice_token)
+)
 select
-    ('0x' || substr(record_token, 1, 15))::bigint as record_id,
-    record_token, service_code, birth_year, latest_birth_year, sex, is_forename_initial, ward_code,
-    practice_wards.practice_ward_code,
-    {linkage_settings.STRONG_RECORD_SQL} as is_strong,
-    {tokens},
-    {token_lists}
-from linkage_input
-left join practice_wards using (gp_practice_token)"""
+    * exclude (forename_bigram_tokens, surname_bigram_tokens, address_bigram_tokens, birth_date_part_tokens),
+    {blooms},
+    birth_date_part_tokens[2] as birth_month_token,
+    birth_date_part_tokens[3] as birth_day_token
+from integer_input"""
 
 
-def apply_twin_guard(model: dict[str, Any]) -> dict[str, Any]:
-    """Give the twin-guard level the Bayes factor that cancels an exact date of
-    birth, so twins (same birth date and surname, unrelated forenames) do not
-    link on their shared birth date."""
-    by_name = {c["output_column_name"]: c for c in model["comparisons"]}
-    exact = next(
-        level
-        for level in by_name["date_of_birth"]["comparison_levels"]
-        if level["sql_condition"] == '"birth_date_token_l" = "birth_date_token_r"'
+def _pairs(con: duckdb.DuckDBPyConnection, input_table: str, columns: tuple[str, ...]) -> int:
+    """How many record pairs agree on every one of `columns` (none null)."""
+    known = " and ".join(f"{c} is not null" for c in columns)
+    return int(
+        con.sql(f"""
+            select coalesce(sum(n * (n - 1) / 2), 0) from (
+                select count(*) as n from {input_table} where {known} group by {", ".join(columns)}
+            )
+        """).fetchall()[0][0]
     )
-    penalty = -math.log2(exact["m_probability"] / exact["u_probability"])
-    guard = next(
-        level
-        for level in by_name["twin_guard"]["comparison_levels"]
-        if level.get("label_for_charts") == linkage_settings.TWIN_GUARD_LABEL
-    )
-    guard["m_probability"] = 1e-9
-    guard["u_probability"] = min(1e-9 * 2 ** (-penalty), 0.5)
-    return model
 
 
-def _train(sdf: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TrainingPlan:
+    """The blocking rules a commission's model is trained with, chosen from the data it has."""
+
+    deterministic: tuple[tuple[str, ...], ...]
+    em_blocks: tuple[tuple[str, ...], ...]
+    untrained: tuple[str, ...]  # comparisons no chosen block can estimate m for
+
+    def describe(self) -> str:
+        blocks = "; ".join(" and ".join(block) for block in self.em_blocks) or "none"
+        line = f"EM on pairs with the same {blocks}"
+        if self.untrained:
+            line += f"; not trained, so they count for nothing: {', '.join(self.untrained)}"
+        return line
+
+
+def training_plan(con: duckdb.DuckDBPyConnection, input_table: str, linker: Linker) -> TrainingPlan:
+    """The deterministic rules and EM blocks this input can train with: the first
+    tier of deterministic rules that finds pairs, and each EM block candidate
+    with at least MIN_EM_PAIRS pairs that estimates a comparison still
+    untrained (one whose columns it does not block on, as Splink decides). A
+    comparison whose columns are null throughout needs no training."""
+    comparisons = {
+        cc.output_column_name: {column.input_name for column in cc._input_columns_used_by_case_statement}
+        for cc in linker._settings_obj.comparisons
+    }
+    # a comparison counts as evidence only where the column it is named after has values
+    present = {
+        name
+        for name, columns in comparisons.items()
+        if con.sql(
+            f"select count(*) from {input_table} where " + " or ".join(f"{c} is not null" for c in sorted(columns))
+        ).fetchall()[0][0]
+        > 1
+    }
+    deterministic: tuple[tuple[str, ...], ...] = ()
+    for tier in linkage_settings.DETERMINISTIC_RULE_TIERS:
+        deterministic = tuple(rule for rule in tier if _pairs(con, input_table, rule) > 0)
+        if deterministic:
+            break
+    untrained = set(present)
+    em_blocks = []
+    for block in linkage_settings.EM_BLOCK_CANDIDATES:
+        trains = {name for name in untrained if not comparisons[name] & set(block)}
+        if trains and _pairs(con, input_table, block) >= linkage_settings.MIN_EM_PAIRS:
+            em_blocks.append(block)
+            untrained -= trains
+    return TrainingPlan(deterministic, tuple(em_blocks), tuple(sorted(untrained)))
+
+
+class UntrainableCommission(RuntimeError):
+    """A commission's records give no pairs to estimate the model on."""
+
+
+def _train(sdf: Any, con: duckdb.DuckDBPyConnection, input_table: str) -> tuple[dict[str, Any], TrainingPlan]:
     linker = Linker(sdf, linkage_settings.splink_settings(), log_level=LOG_LEVEL)
+    plan = training_plan(con, input_table, linker)
+    if not plan.deterministic or not plan.em_blocks:
+        raise UntrainableCommission(
+            "no pairs of records share a date of birth, an NHS number, a surname and postcode, or a full name: "
+            "declare more identifying roles, or give the commission a reviewed model (var linkage_model_dir)"
+        )
     linker.training.estimate_probability_two_random_records_match(
-        linkage_settings.DETERMINISTIC_RULES, recall=linkage_settings.LAMBDA_RECALL
+        [block_on(*rule) for rule in plan.deterministic], recall=linkage_settings.LAMBDA_RECALL
     )
     linker.training.estimate_u_using_random_sampling(
         max_pairs=linkage_settings.U_MAX_PAIRS, seed=linkage_settings.U_SEED
     )
-    for rule in linkage_settings.EM_BLOCKING_RULES:
-        linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
-    model = apply_twin_guard(linker.misc.save_model_to_json())
+    for block in plan.em_blocks:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*block), estimate_without_term_frequencies=True
+        )
+    model = linker.misc.save_model_to_json()
     linker.table_management.invalidate_cache()
-    return model
+    return model, plan
 
 
 def _edges_sql(predict_table: str, input_table: str) -> str:
@@ -347,11 +442,63 @@ def _residual_sql(clusters_table: str, input_table: str, scoped_rules: list[tupl
     """
 
 
+# Pairs the waterfall chart explains: spread across the match weights of the scored pairs.
+WATERFALL_PAIRS = 10
+
+
+def save_charts(
+    con: duckdb.DuckDBPyConnection,
+    db_api: DuckDBAPI,
+    model: dict[str, Any],
+    predictions: str,
+    input_table: str,
+    out_dir: Path,
+) -> None:
+    """Splink's own charts of a commission's model, as HTML files that open
+    offline: match weights, m and u of every level, and a waterfall of how
+    the weight of WATERFALL_PAIRS scored pairs adds up (tokens only, and
+    Splink's remove_sensitive_data leaves out even those)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    linker = Linker(db_api.register(input_table), model, log_level=LOG_LEVEL)
+    linker.visualisations.match_weights_chart().save(str(out_dir / "match_weights.html"), inline=True)
+    linker.visualisations.m_u_parameters_chart().save(str(out_dir / "m_u_parameters.html"), inline=True)
+    pairs = con.sql(f"""
+        select record_id_l, record_id_r from {predictions}
+        window by_weight as (order by match_weight, record_id_l, record_id_r)
+        qualify (row_number() over by_weight - 1) % greatest(count(*) over () // {WATERFALL_PAIRS}, 1) = 0
+        limit {WATERFALL_PAIRS}
+    """).fetchall()
+    if not pairs:
+        return
+    ids = ", ".join(str(record_id) for pair in pairs for record_id in pair)
+    wanted = " or ".join(f"(l.record_id = {left} and r.record_id = {right})" for left, right in pairs)
+    explaining = Linker(
+        db_api.register(input_table),
+        {
+            **model,
+            "retain_matching_columns": True,
+            "retain_intermediate_calculation_columns": True,
+            "blocking_rules_to_generate_predictions": [
+                {"blocking_rule": f"l.record_id in ({ids}) and r.record_id in ({ids}) and ({wanted})"}
+            ],
+        },
+        log_level=LOG_LEVEL,
+    )
+    explained = explaining.inference.predict().as_record_list()
+    explaining.visualisations.waterfall_chart(explained, remove_sensitive_data=True).save(
+        str(out_dir / "waterfall.html"), inline=True
+    )
+
+
 def link_records(
-    session: duckdb.DuckDBPyConnection, input_sql: str, model: dict[str, Any] | None = None
+    session: duckdb.DuckDBPyConnection,
+    input_sql: str,
+    model: dict[str, Any] | None = None,
+    charts_dir: Path | None = None,
 ) -> LinkageResult:
     """Cluster the records `input_sql` selects (fully qualified names; the
-    columns of settings.INPUT_COLUMNS). Trains the model unless one is given."""
+    columns of settings.INPUT_COLUMNS). Trains the model unless one is given;
+    saves Splink's charts of it to `charts_dir` when given."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     scratch = f"linkage_scratch_{uuid.uuid4().hex[:8]}"
@@ -369,9 +516,10 @@ def link_records(
         sdf = db_api.register(input_table)
         seconds["prepare"] = time.perf_counter() - started
 
+        plan = None
         if model is None:
             phase = time.perf_counter()
-            model = _train(sdf)
+            model, plan = _train(sdf, con, input_table)
             seconds["train"] = time.perf_counter() - phase
         linker = Linker(sdf, model, log_level=LOG_LEVEL)
 
@@ -379,6 +527,8 @@ def link_records(
         predictions = linker.inference.predict(threshold_match_probability=linkage_settings.PREDICT_THRESHOLD)
         scored_pairs = con.sql(f"select count(*) from {predictions.physical_name}").fetchall()[0][0]
         seconds["predict"] = time.perf_counter() - phase
+        if charts_dir is not None:
+            save_charts(con, db_api, model, predictions.physical_name, input_table, charts_dir)
 
         phase = time.perf_counter()
         edges = linker.misc.query_sql(_edges_sql(predictions.physical_name, input_table))
@@ -432,7 +582,7 @@ def link_records(
         seconds["cluster"] = time.perf_counter() - phase
         db_api.delete_tables_created_by_splink_from_db()
         seconds["total"] = time.perf_counter() - started
-        return LinkageResult(records=result, model=model, seconds=seconds, scored_pairs=scored_pairs)
+        return LinkageResult(records=result, model=model, seconds=seconds, scored_pairs=scored_pairs, plan=plan)
     finally:
         con.sql(f'use "{home_database}"."{home_schema}"')
         con.sql(f"detach database if exists {scratch}")

@@ -1,11 +1,12 @@
 {% macro person_extract_declaration(node) -%}
     {#- What a person-level source declares, checked: its columns by role, as
         {'by_role': {role: column} for the roles one column may hold,
-        'attributes': [column, ...], 'contacts': [column, ...]}. A compile
+        'attributes': [column, ...], 'contacts': [column, ...],
+        'address_lines': [column, ...] in the source's order}. A compile
         error names the source, and the column, when meta.commission, format
         or date_formats is missing, a role is unknown or held by two columns,
-        an attribute has no new name (meta.as), a contact_identifier no known
-        domain, a required role (record_ref, event_date, extracted_at) no
+        an attribute has no new name (meta.as), a contact_identifier no
+        lower_snake_case domain, a required role (record_ref, event_date, extracted_at) no
         column, or full_name is mapped beside forename or surname. -#}
     {%- set meta = node.config.meta -%}
     {%- set label = node.source_name ~ "." ~ node.name -%}
@@ -18,6 +19,7 @@
     {%- set by_role = {} -%}
     {%- set attributes = [] -%}
     {%- set contacts = [] -%}
+    {%- set address_lines = [] -%}
     {%- for column in node.columns.values() -%}
         {#- a column may fill several roles, e.g. [event_date, extracted_at] -#}
         {%- set column_roles = column.meta.get('role') -%}
@@ -34,10 +36,15 @@
                 {%- endif -%}
                 {%- do attributes.append(column) -%}
             {%- elif role == 'contact_identifier' -%}
-                {%- if column.meta.get('domain') not in ['email', 'phone', 'nino'] -%}
-                    {{ exceptions.raise_compiler_error("source " ~ label ~ ", column '" ~ column.name ~ "': a contact_identifier needs meta.domain email, phone or nino") }}
+                {%- if not modules.re.fullmatch('[a-z][a-z_]*', column.meta.get('domain') | string) -%}
+                    {{ exceptions.raise_compiler_error("source " ~ label ~ ", column '" ~ column.name ~ "': a contact_identifier needs meta.domain, a lower_snake_case name such as email, phone, nino or national_id") }}
+                {%- endif -%}
+                {%- if (column.meta.domain ~ '_token') in person_extract_columns() -%}
+                    {{ exceptions.raise_compiler_error("source " ~ label ~ ", column '" ~ column.name ~ "': contact_identifier domain '" ~ column.meta.domain ~ "' is already a canonical column's token; map the column to that role instead") }}
                 {%- endif -%}
                 {%- do contacts.append(column) -%}
+            {%- elif role == 'address_line' -%}
+                {%- do address_lines.append(column) -%}
             {%- elif roles[role] -%}
                 {%- do by_role.update({role: column}) -%}
             {%- endif -%}
@@ -51,5 +58,5 @@
     {%- if 'full_name' in by_role and ('forename' in by_role or 'surname' in by_role) -%}
         {{ exceptions.raise_compiler_error("source " ~ label ~ ": map either full_name or forename and surname, not both") }}
     {%- endif -%}
-    {{ return({'by_role': by_role, 'attributes': attributes, 'contacts': contacts}) }}
+    {{ return({'by_role': by_role, 'attributes': attributes, 'contacts': contacts, 'address_lines': address_lines}) }}
 {%- endmacro %}

@@ -84,14 +84,15 @@ normalised as (
         {{ parse_boolean(raw.disability) }} as is_disabled,
         {{ normalise_postcode(raw.postcode) }} as postcode,
         {{ normalise_uprn(raw.uprn) }} as uprn,
+        {{ normalise_address(declared.address_lines | map(attribute='name') | map('tojson') | list) }} as address_text,
         upper({{ normalise_text(raw.gp_practice) }}) as gp_practice_code
         {%- for column in contacts %},
         {%- if column.meta.domain == 'email' %}
-        lower({{ normalise_text('"' ~ column.name ~ '"') }}) as {{ column.meta.domain }}
+        lower({{ normalise_text('"' ~ column.name ~ '"') }}) as contact_{{ loop.index }}
         {%- elif column.meta.domain == 'phone' %}
-        nullif(regexp_replace(regexp_replace(cast("{{ column.name }}" as varchar), '[^0-9+]', '', 'g'), '^\+44', '0'), '') as {{ column.meta.domain }}
+        nullif(regexp_replace(regexp_replace(cast("{{ column.name }}" as varchar), '[^0-9+]', '', 'g'), '^\+44', '0'), '') as contact_{{ loop.index }}
         {%- else %}
-        nullif(upper(regexp_replace(cast("{{ column.name }}" as varchar), '\s', '', 'g')), '') as {{ column.meta.domain }}
+        nullif(upper(regexp_replace(cast("{{ column.name }}" as varchar), '\s', '', 'g')), '') as contact_{{ loop.index }}
         {%- endif %}
         {%- endfor %}
         {%- for column in attributes %},
@@ -136,10 +137,14 @@ pseudonymised as (
         {{ pseudonymise("identified.surname || ' ' || identified.forename", 'full_name', commission) }} as name_swapped_token,
         {{ pseudonymise_each(name_deletion_variants('identified.forename'), 'forename_edit', commission) }} as forename_edit_tokens,
         {{ pseudonymise_each(name_deletion_variants('identified.surname'), 'surname_edit', commission) }} as surname_edit_tokens,
+        {{ pseudonymise_each(bigrams('identified.forename'), 'forename_bigram', commission) }} as forename_bigram_tokens,
+        {{ pseudonymise_each(bigrams('identified.surname'), 'surname_bigram', commission) }} as surname_bigram_tokens,
         identified.forename is not null and identified.surname is not null as has_name,
         length(identified.forename) = 1 as is_forename_initial,
         {{ pseudonymise("case when identified.is_valid_birth_date then strftime(identified.birth_date, '%Y-%m-%d') end", 'birth_date', commission) }} as birth_date_token,
         {{ pseudonymise("case when identified.is_valid_birth_date then strftime(" ~ swap_day_month('identified.birth_date') ~ ", '%Y-%m-%d') end", 'birth_date', commission) }} as birth_date_swapped_token,
+        {#- year, month and day as Y1987, M03, D09 in one domain: two dates share two when one part differs -#}
+        {{ pseudonymise_each("case when identified.is_valid_birth_date then [strftime(identified.birth_date, 'Y%Y'), strftime(identified.birth_date, 'M%m'), strftime(identified.birth_date, 'D%d')] end", 'birth_date_part', commission) }} as birth_date_part_tokens,
         case when identified.is_valid_birth_date then year(identified.birth_date) end as birth_year,
         {%- if meta.get('minimum_subject_age') is not none %}
         coalesce(
@@ -160,11 +165,22 @@ pseudonymised as (
         identified.is_disabled,
         {{ pseudonymise('case when identified.is_valid_postcode then identified.postcode end', 'postcode', commission) }} as postcode_token,
         {{ pseudonymise('case when identified.is_valid_postcode then ' ~ postcode_sector('identified.postcode') ~ ' end', 'postcode_sector', commission) }} as postcode_sector_token,
+        {{ pseudonymise('case when not identified.is_valid_postcode then identified.postcode end', 'postcode', commission) }} as unplaced_postcode_token,
         identified.postcode is not null as has_postcode,
         identified.is_valid_postcode,
         {{ pseudonymise('case when identified.is_valid_uprn then identified.uprn end', 'uprn', commission) }} as uprn_token,
         identified.is_valid_uprn,
+        {{ pseudonymise_each(bigrams('identified.address_text'), 'address_bigram', commission) }} as address_bigram_tokens,
         {{ pseudonymise('identified.gp_practice_code', 'gp_practice', commission) }} as gp_practice_token,
+        {%- if contacts %}
+        nullif(list_filter([
+            {%- for column in contacts %}
+            {{ pseudonymise('identified.contact_' ~ loop.index, column.meta.domain, commission) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ], lambda token: token is not null), []) as contact_identifier_tokens,
+        {%- else %}
+        cast(null as varchar []) as contact_identifier_tokens,
+        {%- endif %}
         row_number() over (
             partition by identified.delivery_file, identified.record_ref order by identified.source_row_number
         ) > 1 as is_duplicate_row,
@@ -187,9 +203,6 @@ pseudonymised as (
         {%- if 'related_person_ref' in by_role %},
         {{ pseudonymise("'" ~ source_name ~ ":' || identified.related_person_ref", 'source_person', commission) }} as related_person_token
         {%- endif %}
-        {%- for column in contacts %},
-        {{ pseudonymise('identified.' ~ column.meta.domain, column.meta.domain, commission) }} as {{ column.meta.domain }}_token
-        {%- endfor %}
         {%- for column in attributes %},
         identified.{{ column.meta.as }}
         {%- endfor %}

@@ -6,8 +6,8 @@ record that cannot anchor a person joins a person by a residual rule only
 when exactly one person fits, never one holding or also chosen by another
 person identifier of its service; a person without an address is found
 through the ward of its GP practice, and one whose household moved at the
-postcode it moved from; the twin guard; the residual_rule column accepts
-exactly the rules.
+postcode it moved from; the comparison levels that weigh letter-pair
+similarity and twins; the residual_rule column accepts exactly the rules.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from insight_hub.linkage.settings import (
     MOVED_HOUSEHOLD_RULES,
     REGISTERED_IN_WARD_RULES,
     RESIDUAL_RULES,
-    TWIN_GUARD_LABEL,
+    TWIN_LEVEL_LABEL,
     comparisons,
 )
 from insight_hub.linkage.splink_run import RESIDUAL_PASSES, _practice_wards_sql, _residual_sql, _separated_sql
@@ -361,54 +361,70 @@ def test_a_party_joins_the_one_person_at_its_address_whose_forename_is_unknown(c
     assert _residual(con) == {}, "two people without a forename fit: neither is chosen"
 
 
-def _twin_guard_fires(left: dict, right: dict) -> bool:
-    """Whether the twin-guard level's condition holds for one pair of records."""
-    guard = next(c for c in comparisons() if c.get_comparison("duckdb").output_column_name == "twin_guard")
-    level = next(
-        lv for lv in guard.get_comparison("duckdb").comparison_levels if lv.label_for_charts == TWIN_GUARD_LABEL
+def _level_fires(comparison: str, label: str, left: dict, right: dict) -> bool:
+    """Whether a comparison level's condition holds for one pair of records,
+    given as column -> SQL literal (a filter of letter pairs as the bits it sets)."""
+    found = next(
+        c.get_comparison("duckdb") for c in comparisons() if c.get_comparison("duckdb").output_column_name == comparison
     )
-    columns = (
-        "birth_date_token",
-        "forename_canonical_token",
-        "forename_soundex_token",
-        "forename_initial_token",
-        "full_name_token",
-        "name_swapped_token",
-    )
+    level = next(lv for lv in found.comparison_levels if lv.label_for_charts == label)
     values = ", ".join(
-        f"'{side[c]}' as \"{c}_{suffix}\"" for suffix, side in (("l", left), ("r", right)) for c in columns
+        f'{value} as "{c}_{suffix}"' for suffix, side in (("l", left), ("r", right)) for c, value in side.items()
     )
     relation = duckdb.sql(f"select {level.sql_condition} from (select {values})")
     assert relation is not None, "a select gives a relation (None is for statements without a result)"
-    return relation.fetchall()[0][0]
+    return bool(relation.fetchall()[0][0])
 
 
-def test_the_twin_guard_spares_names_exchanged() -> None:
-    ann = {
-        "birth_date_token": "2001-05-06",
-        "forename_canonical_token": "ANN",
-        "forename_soundex_token": "A500",
-        "forename_initial_token": "A",
-        "full_name_token": "ANN LEE",
-        "name_swapped_token": "LEE ANN",
+def _bits(*positions: int) -> str:
+    return f"{sum(1 << p for p in positions)}::hugeint"
+
+
+def _named(forename: str, surname: str, bits: str) -> dict:
+    return {
+        "birth_date_token": "'2001-05-06'",
+        "forename_token": f"'{forename}'",
+        "forename_canonical_token": f"'{forename}'",
+        "forename_soundex_token": f"'{forename[0]}-soundex'",
+        "forename_initial_token": f"'{forename[0]}'",
+        "is_forename_initial": "false",
+        "full_name_token": f"'{forename} {surname}'",
+        "name_swapped_token": f"'{surname} {forename}'",
+        "forename_bigram_bloom": bits,
     }
-    bob = ann | {
-        "forename_canonical_token": "BOB",
-        "forename_soundex_token": "B100",
-        "forename_initial_token": "B",
-        "full_name_token": "BOB LEE",
-        "name_swapped_token": "LEE BOB",
+
+
+def test_the_twin_level_takes_unrelated_forenames_only() -> None:
+    ann = _named("ANN", "LEE", _bits(1, 2, 3, 4))
+    bob = _named("BOB", "LEE", _bits(5, 6, 7, 8))
+    swapped = _named("LEE", "ANN", _bits(9, 10, 11, 12)) | {
+        "full_name_token": "'LEE ANN'",
+        "name_swapped_token": "'ANN LEE'",
     }
-    swapped = {
-        "birth_date_token": "2001-05-06",
-        "forename_canonical_token": "LEE",
-        "forename_soundex_token": "L000",
-        "forename_initial_token": "L",
-        "full_name_token": "LEE ANN",
-        "name_swapped_token": "ANN LEE",
-    }
-    assert _twin_guard_fires(ann, bob), "twins: same birth date, unrelated forenames"
-    assert not _twin_guard_fires(ann, swapped), "one person with forename and surname exchanged"
+    anne = _named("ANNE", "LEE", _bits(1, 2, 3, 20, 21))  # 3 of 4 and 5 pairs in common: Dice 0.67
+    assert _level_fires("date_of_birth", TWIN_LEVEL_LABEL, ann, bob), "twins: same birth date, unrelated forenames"
+    assert not _level_fires("date_of_birth", TWIN_LEVEL_LABEL, ann, swapped), "one person, names exchanged"
+    assert not _level_fires("date_of_birth", TWIN_LEVEL_LABEL, ann, anne), "one person, forename spelt two ways"
+    assert not _level_fires("date_of_birth", TWIN_LEVEL_LABEL, ann, bob | {"birth_date_token": "'2001-05-07'"})
+
+
+def test_forenames_are_close_by_the_dice_coefficient_of_their_letter_pairs() -> None:
+    sarah = {"forename_bigram_bloom": _bits(1, 2, 3, 4, 5, 6)}
+    sara = {"forename_bigram_bloom": _bits(1, 2, 3, 4, 7)}  # 4 in common of 6 and 5: Dice 0.73
+    simon = {"forename_bigram_bloom": _bits(1, 8, 9, 10, 11, 12)}  # 1 in common: Dice 0.17
+    close = "Forenames close in letter pairs"
+    assert _level_fires("forename", close, sarah, sara)
+    assert not _level_fires("forename", close, sarah, simon)
+
+
+def test_a_date_of_birth_with_one_part_keyed_wrong_is_its_own_level() -> None:
+    def dated(year: int, month: str, day: str) -> dict:
+        return {"birth_year": str(year), "birth_month_token": f"'{month}'", "birth_day_token": f"'{day}'"}
+
+    label = "Two of year, month and day agree"
+    assert _level_fires("date_of_birth", label, dated(1980, "M03", "D09"), dated(1981, "M03", "D09")), "year off by one"
+    assert _level_fires("date_of_birth", label, dated(1980, "M03", "D09"), dated(1980, "M03", "D19")), "day typed wrong"
+    assert not _level_fires("date_of_birth", label, dated(1980, "M03", "D09"), dated(1981, "M04", "D09"))
 
 
 def test_a_party_joins_a_person_without_address_registered_with_a_gp_in_its_ward(con) -> None:

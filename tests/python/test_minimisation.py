@@ -381,9 +381,10 @@ def _reads(manifest: dict, con: duckdb.DuckDBPyConnection, models: tuple[str, ..
             continue
         assert node.get("compiled_code") or node["language"] == "python", f"{node['name']} was not compiled"
         if node["language"] == "python":
-            # the linkage reads its input columns from the spine (insight_hub/linkage/settings.py)
+            # the linkage reads its input columns from the spine and the token sets (insight_hub/linkage/settings.py)
             assert node["name"] == "int_person_records__clustered"
-            reads[LINKAGE_SPINE] |= {"commission_id", *linkage_settings.INPUT_COLUMNS}
+            reads[LINKAGE_SPINE] |= {"commission_id", *linkage_settings.SPINE_COLUMNS}
+            reads["int_person_records__token_sets"] |= {"commission_id", *linkage_settings.TOKEN_SET_COLUMNS}
             continue
         tree = sqlglot.parse_one(node["compiled_code"], dialect="duckdb")
         # cast: sqlglot annotates the schema as dict[str, object], and dict is invariant, so the

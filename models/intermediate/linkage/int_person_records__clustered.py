@@ -5,7 +5,8 @@ insight_hub/linkage/settings.py) on tokens only; records of different
 commissions are never compared (their tokens use different keys anyway).
 The trained model of each commission is written to
 <target>/linkage/splink_model_<commission>.json, the build's reviewable
-artifact. Set the model config `linkage_model_dir` (var linkage_model_dir) to a
+artifact, with Splink's charts of it beside it in <target>/linkage/<commission>/
+(match_weights.html, m_u_parameters.html, waterfall.html; they open offline). Set the model config `linkage_model_dir` (var linkage_model_dir) to a
 folder of such files to rerun with reviewed parameters instead of training. A
 commission too small to train on (under MIN_TRAINING_RECORDS records) uses the
 model of the largest commission of the run.
@@ -16,16 +17,18 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
+from dbt.adapters.events.logging import AdapterLogger
 
-from insight_hub.linkage.settings import INPUT_COLUMNS
-from insight_hub.linkage.splink_run import link_records
+from insight_hub.linkage.splink_run import UntrainableCommission, link_records, linkage_input_sql
 
 MIN_TRAINING_RECORDS = 2000
+logger = AdapterLogger("InsightHub")
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     spine = dbt.ref("int_person_records__geocoded")
+    token_sets = dbt.ref("int_person_records__token_sets")
     reviewed = dbt.config.get("linkage_model_dir") or ""
     artifacts = Path(os.environ.get("DBT_TARGET_PATH", "target")) / "linkage"
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -33,11 +36,10 @@ def model(dbt, session):
     sizes = session.sql(
         f"select commission_id, count(*) from ({spine.sql_query()}) as spine group by 1 order by 2 desc, 1"
     ).fetchall()
-    columns = ", ".join(INPUT_COLUMNS)
     largest_model = None
     linked = []
     for commission_id, records in sizes:
-        input_sql = f"select {columns} from ({spine.sql_query()}) as spine where commission_id = '{commission_id}'"
+        input_sql = linkage_input_sql(spine.sql_query(), token_sets.sql_query(), commission_id)
         saved = Path(reviewed) / f"splink_model_{commission_id}.json"
         if reviewed:
             trained = json.loads(saved.read_text())
@@ -45,8 +47,17 @@ def model(dbt, session):
             trained = largest_model
         else:
             trained = None
-        result = link_records(session, input_sql, model=trained)
+        try:
+            result = link_records(session, input_sql, model=trained, charts_dir=artifacts / commission_id)
+        except UntrainableCommission as reason:
+            if largest_model is None:
+                raise RuntimeError(f"linkage of {commission_id} cannot be trained: {reason}") from None
+            logger.warning(f"linkage of {commission_id} cannot be trained ({reason}): using {sizes[0][0]}'s model")
+            result = link_records(session, input_sql, model=largest_model, charts_dir=artifacts / commission_id)
         largest_model = largest_model or result.model
+        if result.plan is not None:
+            say = logger.warning if result.plan.untrained else logger.info
+            say(f"linkage of {commission_id} ({records} records): {result.plan.describe()}")
         (artifacts / f"splink_model_{commission_id}.json").write_text(json.dumps(result.model, indent=2))
         records_table = result.records.append_column(
             "commission_id", pa.array([commission_id] * result.records.num_rows, pa.string())

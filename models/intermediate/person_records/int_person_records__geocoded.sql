@@ -16,9 +16,9 @@
     'event_date', 'nhs_number_token',
     'forename_token', 'forename_canonical_token', 'forename_soundex_token', 'forename_initial_token',
     'surname_token', 'surname_soundex_token', 'full_name_token', 'name_swapped_token',
-    'forename_edit_tokens', 'surname_edit_tokens', 'is_forename_initial',
+    'is_forename_initial',
     'birth_date_token', 'birth_date_swapped_token', 'birth_year', 'latest_birth_year', 'age_band_code', 'sex',
-    'postcode_sector_token', 'uprn_token', 'gp_practice_token',
+    'unplaced_postcode_token', 'postcode_sector_token', 'uprn_token', 'gp_practice_token', 'contact_identifier_tokens',
 ] %}
 
 with
