@@ -48,10 +48,10 @@ class BenchWorkspace:
         }
 
 
-def workspace_for(scale: float) -> BenchWorkspace:
-    return BenchWorkspace(
-        Path(os.environ.get("INSIGHT_HUB_BENCH_DIR", PROJECT_ROOT / "bench" / "work")) / f"scale_{scale:g}"
-    )
+def workspace_for(scale: float, fault_profile: str = "default") -> BenchWorkspace:
+    """bench/work/scale_<scale> (the default fault profile) or scale_<scale>_<profile>."""
+    name = f"scale_{scale:g}" if fault_profile == "default" else f"scale_{scale:g}_{fault_profile}"
+    return BenchWorkspace(Path(os.environ.get("INSIGHT_HUB_BENCH_DIR", PROJECT_ROOT / "bench" / "work")) / name)
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
@@ -73,7 +73,7 @@ def delivered_records(workspace: BenchWorkspace) -> int:
     return int(counted.fetchall()[0][0])
 
 
-def generate(workspace: BenchWorkspace, scale: float) -> float:
+def generate(workspace: BenchWorkspace, scale: float, fault_profile: str = "default") -> float:
     return timed(
         [
             sys.executable,
@@ -81,6 +81,8 @@ def generate(workspace: BenchWorkspace, scale: float) -> float:
             "insight_hub.borough",
             "--scale",
             str(scale),
+            "--fault-profile",
+            fault_profile,
             "--landing",
             str(workspace.landing),
             "--truth",

@@ -9,7 +9,15 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from insight_hub.borough.config import FAULT_DEFAULTS, SERVICES, BoroughConfig, ConfigError, parse_fault
+from insight_hub.borough.config import (
+    FAULT_DEFAULTS,
+    FAULT_PROFILES,
+    SERVICES,
+    UNSEEN_FAULTS,
+    BoroughConfig,
+    ConfigError,
+    parse_fault,
+)
 from insight_hub.borough.generator import generate_borough
 
 
@@ -52,11 +60,19 @@ def _parser() -> argparse.ArgumentParser:
         "--services", default=",".join(SERVICES), help="comma-separated services (default all): " + ", ".join(SERVICES)
     )
     parser.add_argument(
+        "--fault-profile",
+        default=defaults["fault_profile"].default,
+        metavar="PROFILE",
+        help=f"fault rates to start from: {' or '.join(FAULT_PROFILES)} (default default); "
+        "unseen adds faults the linkage was not tuned on: " + ", ".join(f"{k}={v:g}" for k, v in UNSEEN_FAULTS.items()),
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
         metavar="NAME=RATE",
-        help="fault rate, repeatable; defaults: " + ", ".join(f"{k}={v:g}" for k, v in FAULT_DEFAULTS.items()),
+        help="fault rate over the profile's, repeatable; defaults: "
+        + ", ".join(f"{k}={v:g}" for k, v in FAULT_DEFAULTS.items()),
     )
     return parser
 
@@ -65,8 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        faults = dict(FAULT_DEFAULTS)
-        faults.update(parse_fault(text) for text in args.fault)
+        faults = dict(parse_fault(text) for text in args.fault)
         config = BoroughConfig(
             scale=args.scale,
             seed=args.seed,
@@ -76,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             as_of=args.as_of,
             deliveries=args.deliveries,
             services=tuple(s.strip() for s in args.services.split(",") if s.strip()),
+            fault_profile=args.fault_profile,
             faults=faults,
         )
     except ConfigError as error:

@@ -27,6 +27,18 @@ DMY_DOT = "{d:02d}.{m:02d}.{y:04d}"
 #: What a system that keys dates "another common way" writes (fault mixed_date_format).
 ALTERNATIVE_FORMATS = (ISO, DMY_DASH, DMY_SHORT, DMY_DOT, DMY_SLASH)
 
+#: Each format without its day: a date known only to the month (fault
+#: birth_date_missing_day). None of the sources' date formats parses these.
+MONTH_ONLY = {
+    DMY_SLASH: "{m:02d}/{y:04d}",
+    ISO: "{y:04d}-{m:02d}",
+    DMON: "{mon}-{y:04d}",
+    COMPACT: "{y:04d}{m:02d}",
+    DMY_DASH: "{m:02d}-{y:04d}",
+    DMY_SHORT: "{m}/{y:04d}",
+    DMY_DOT: "{m:02d}.{y:04d}",
+}
+
 
 def day_number(value: date) -> int:
     return (value - date(1970, 1, 1)).days
@@ -77,10 +89,23 @@ def format_days(days: np.ndarray, template: str) -> np.ndarray:
 
 
 def format_with_alternatives(
-    days: np.ndarray, template: str, alternative: np.ndarray, choice: np.ndarray
+    days: np.ndarray,
+    template: str,
+    alternative: np.ndarray,
+    choice: np.ndarray,
+    month_only: np.ndarray | None = None,
 ) -> np.ndarray:
     """Days in `template`, except rows where `alternative` is true, which use
-    ALTERNATIVE_FORMATS[choice] (or ISO / dd.mm.yyyy when that would read the same)."""
+    ALTERNATIVE_FORMATS[choice] (or ISO / dd.mm.yyyy when that would read the same),
+    and rows where `month_only` is true, which use `template` without the day."""
+    out = _with_alternatives(days, template, alternative, choice)
+    if month_only is not None:
+        rows = np.flatnonzero(month_only & (np.asarray(days) != NO_DATE))
+        out[rows] = format_days(np.asarray(days)[rows], MONTH_ONLY[template])
+    return out
+
+
+def _with_alternatives(days: np.ndarray, template: str, alternative: np.ndarray, choice: np.ndarray) -> np.ndarray:
     out = format_days(days, template)
     rows = np.flatnonzero(alternative & (np.asarray(days) != NO_DATE))
     if len(rows) == 0:

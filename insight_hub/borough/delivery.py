@@ -14,11 +14,11 @@ import pandas as pd
 import pyarrow as pa
 
 from insight_hub.borough.codes import EthnicityCoder
-from insight_hub.borough.config import BoroughConfig, Period
+from insight_hub.borough.config import UNSEEN_FAULT_NAMES, BoroughConfig, Period
 from insight_hub.borough.dates import NO_DATE, components, day_number, format_with_alternatives, from_components
-from insight_hub.borough.faults import COLUMN, FieldSet, apply_faults, fault_labels
+from insight_hub.borough.faults import COLUMN, FieldSet, apply_faults, fault_labels, surname_events
 from insight_hub.borough.geography import Geography
-from insight_hub.borough.population import Population
+from insight_hub.borough.population import HEAD, PARTNER, RESIDENT, Population
 from insight_hub.borough.streams import stream
 
 
@@ -84,6 +84,8 @@ class Context:
     period_ends: np.ndarray = field(init=False)
     deprivation: np.ndarray = field(init=False)
     arrival: np.ndarray = field(init=False)
+    #: per person: partner's surname and a surname change (the unseen profile's faults; None when off)
+    surnames: pd.DataFrame | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.as_of = day_number(self.config.as_of)
@@ -100,6 +102,21 @@ class Context:
         moved_in = (persons["move_date"].to_numpy() != NO_DATE) & (persons["prev_addr"].to_numpy() >= n_properties)
         #: first day a person can have a council service event (arrival for people who moved in)
         self.arrival = np.where(moved_in, persons["move_date"].to_numpy(), self.window_start)
+        self.surnames = None
+        if self.unseen_faults:
+            self.surnames = surname_events(
+                persons,
+                self.population.names,
+                stream(self.config.seed, "faults", "married_surname"),
+                self.config.fault_rates["married_surname"],
+                (self.window_start, self.last_day),
+                _partners(persons),
+            )
+
+    @property
+    def unseen_faults(self) -> bool:
+        """Whether any of the unseen profile's faults is on."""
+        return any(self.config.fault_rates[name] > 0 for name in UNSEEN_FAULT_NAMES)
 
     def rng(self, *names: str) -> np.random.Generator:
         return stream(self.config.seed, "extract", *names)
@@ -119,6 +136,24 @@ class Context:
         if max_age is not None:
             high = np.minimum(high, self.birthday(person, max_age + 1) - 1)
         return low, high
+
+
+def _partners(persons: pd.DataFrame) -> np.ndarray:
+    """Person index of each resident head's partner and each partner's head (-1 otherwise)."""
+    hh = persons["hh"].to_numpy()
+    role = persons["role"].to_numpy()
+    resident = persons["kind"].to_numpy() == RESIDENT
+    n_households = int(hh.max()) + 1 if len(hh) else 0
+    head = np.full(n_households, -1, dtype=np.int64)
+    partner = np.full(n_households, -1, dtype=np.int64)
+    heads = np.flatnonzero(resident & (role == HEAD))
+    partners = np.flatnonzero(resident & (role == PARTNER))
+    head[hh[heads]] = heads
+    partner[hh[partners]] = partners
+    out = np.full(len(persons), -1, dtype=np.int64)
+    out[heads] = partner[hh[heads]]
+    out[partners] = head[hh[partners]]
+    return out
 
 
 def uniform_days(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -199,10 +234,22 @@ def deliver(ctx: Context, spec: ExtractSpec, records: pd.DataFrame, render: Rend
     everything earlier). Rows are ordered by event day, then record reference."""
     rng = ctx.rng(spec.source_table, "faults")
     records = records.reset_index(drop=True)
+    unseen_rng = None
+    if ctx.surnames is not None:
+        unseen_rng = ctx.rng(spec.source_table, "faults", "unseen")
+        surnames = ctx.surnames.iloc[records["person"].to_numpy()].reset_index(drop=True)
+        records = pd.concat([records, surnames], axis=1)
     flags = apply_faults(
-        records, spec.fields, ctx.config.faults, rng, ctx.nicknames, ctx.population.addresses["postcode"].to_numpy()
+        records,
+        spec.fields,
+        ctx.config.fault_rates,
+        rng,
+        ctx.nicknames,
+        ctx.population.addresses["postcode"].to_numpy(),
+        unseen_rng,
     )
     records["mixed_format"] = flags[:, COLUMN["mixed_date_format"]]
+    records["dob_month_only"] = flags[:, COLUMN["birth_date_missing_day"]]
     records["alt_format"] = rng.integers(0, 4, len(records))
     duplicate = flags[:, COLUMN["duplicate_row"]].copy()
     labels_copy = fault_labels(flags)  # the second delivery of a duplicated row
@@ -246,7 +293,12 @@ def deliver(ctx: Context, spec: ExtractSpec, records: pd.DataFrame, render: Rend
 
 def text_dates(records: pd.DataFrame, column: str, template: str) -> np.ndarray:
     """Dates of `column` in the system's format; rows with the mixed_date_format
-    fault in another common format."""
+    fault in another common format; dates of birth with the birth_date_missing_day
+    fault without their day."""
     return format_with_alternatives(
-        records[column].to_numpy(), template, records["mixed_format"].to_numpy(), records["alt_format"].to_numpy()
+        records[column].to_numpy(),
+        template,
+        records["mixed_format"].to_numpy(),
+        records["alt_format"].to_numpy(),
+        records["dob_month_only"].to_numpy() if column == "dob" else None,
     )

@@ -54,7 +54,10 @@ def generate_borough(config: BoroughConfig, log: Callable[[str], None] | None = 
 
     periods = ", ".join(p.label for p in config.periods)
     if log:
-        log(f"borough: scale {config.scale:g}, seed {config.seed}, as of {config.as_of}, deliveries {periods}")
+        log(
+            f"borough: scale {config.scale:g}, seed {config.seed}, as of {config.as_of}, deliveries {periods}, "
+            f"fault profile {config.fault_profile}"
+        )
     geo = build_geography(config.seed)
     say(
         f"geography: {len(geo.wards)} wards, {len(geo.lsoas)} LSOAs, {int(geo.postcodes['live'].sum()):,} live postcodes"

@@ -2,14 +2,16 @@
 
 A few small boroughs are generated once per module (scale 0.02 and smaller):
 the main one with default faults, the same run again, the same borough with
-every fault off (to compare faulted rows with their clean originals), and
-runs with fewer services, another seed and another scale.
+every fault off (to compare faulted rows with their clean originals), the
+same borough with the `unseen` fault profile, and runs with fewer services,
+another seed and another scale.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import filecmp
+import hashlib
 import re
 import subprocess
 import sys
@@ -17,14 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from insight_hub.borough import FAULT_DEFAULTS, BoroughConfig, BoroughSummary, generate_borough
+from insight_hub.borough import FAULT_DEFAULTS, BoroughConfig, BoroughSummary, ConfigError, generate_borough
 from insight_hub.borough.__main__ import main
+from insight_hub.borough.config import FAULT_NAMES, FAULT_PROFILES, UNSEEN_FAULT_NAMES, UNSEEN_FAULTS
+from insight_hub.borough.faults import OCR_NAME, OCR_POSTCODE
+from insight_hub.borough.transliterations import TRANSLITERATIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCALE = 0.02
@@ -240,6 +246,12 @@ def borough(tmp_path_factory: pytest.TempPathFactory) -> Run:
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """The same borough with every fault rate 0."""
     return _generate(tmp_path_factory.mktemp("clean"), faults={name: 0.0 for name in FAULT_DEFAULTS})
+
+
+@pytest.fixture(scope="module")
+def unseen(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The same borough with the unseen fault profile."""
+    return _generate(tmp_path_factory.mktemp("unseen"), fault_profile="unseen")
 
 
 def _files(root: Path) -> list[Path]:
@@ -664,6 +676,274 @@ def test_employment_workbook_is_all_text(borough: Run) -> None:
     assert sheet["Participant ID"].str.fullmatch(r"EMP-\d{5}").all()
 
 
+# --- the unseen fault profile ----------------------------------------------------------------------------
+
+#: sha256 over every file the default borough of these tests writes (path and content): the default
+#: profile's output, which the linkage was tuned on, must not move when the unseen profile changes.
+#: Update it only with a change to the default profile that the commit message explains.
+DEFAULT_BOROUGH_SHA256 = "a5475b0f23c649ef2ab7a25fe32810f72d0edfc1b4d3b88dd49e74c74d5d1487"
+FALLBACK_DATE_FORMATS = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]["fallback_date_formats"]
+
+
+def _digest(run: Run) -> str:
+    lines = [
+        f"{role}/{path.as_posix()} {hashlib.sha256((folder / path).read_bytes()).hexdigest()}\n"
+        for role, folder in (("landing", run.landing), ("ground_truth", run.config.truth))
+        for path in _files(folder)
+    ]
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def _birth_date_formats() -> dict[str, list[str]]:
+    """Source table -> the formats staging tries on its date of birth (stage_person_extract: the
+    column's own `formats`, else the table's `date_formats` and the project's fallbacks)."""
+    formats = {}
+    for path in sorted(PROJECT_ROOT.glob("models/staging/*/_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            for table in source.get("tables", []):
+                meta = {**table.get("meta", {}), **table.get("config", {}).get("meta", {})}
+                for column in table.get("columns", []):
+                    column_meta = {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
+                    if column_meta.get("role") == "date_of_birth":
+                        formats[table["name"]] = column_meta.get(
+                            "formats", meta["date_formats"] + FALLBACK_DATE_FORMATS
+                        )
+    return formats
+
+
+_PAIRED: dict[tuple[Path, Path, str], pd.DataFrame] = {}
+
+
+def _paired(run: Run, clean: Run, table: str) -> pd.DataFrame:
+    """Each first delivery of a row beside its clean original (columns suffixed _clean); read once."""
+    key = (run.landing, clean.landing, table)
+    if key not in _PAIRED:
+        faulty = run.extracts(table)
+        faulty = faulty[~faulty["faults"].str.contains("duplicate_row")]
+        pairs = faulty.merge(clean.extracts(table), on=["delivery_file", "record_ref"], suffixes=("", "_clean"))
+        assert len(pairs) == len(faulty)
+        _PAIRED[key] = pairs
+    return _PAIRED[key]
+
+
+def _only(pairs: pd.DataFrame, fault: str) -> pd.DataFrame:
+    return pairs[pairs["faults"] == fault]
+
+
+def _named_tables() -> list[str]:
+    return [t for t, layout in LAYOUT.items() if layout[2] is not None]
+
+
+def test_the_default_profile_writes_the_same_bytes_as_before_the_unseen_profile(borough: Run) -> None:
+    assert borough.config.fault_profile == "default"
+    assert dict(borough.config.fault_rates) == {**FAULT_DEFAULTS, **dict.fromkeys(UNSEEN_FAULT_NAMES, 0.0)}
+    assert _digest(borough) == DEFAULT_BOROUGH_SHA256, (
+        "the default profile's files changed: the linkage was tuned on them (see DEFAULT_BOROUGH_SHA256)"
+    )
+
+
+def test_unknown_fault_profile_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^unknown fault profile 'seen'; choose from default, unseen$"):
+        BoroughConfig(landing=tmp_path / "l", truth=tmp_path / "t", fault_profile="seen")
+    assert set(FAULT_PROFILES) == {"default", "unseen"}
+    assert set(FAULT_PROFILES["unseen"]) == set(FAULT_NAMES) == set(FAULT_PROFILES["default"])
+    # --fault overrides one rate of the profile, the unseen profile's faults included
+    config = BoroughConfig(
+        landing=tmp_path / "l", truth=tmp_path / "t", fault_profile="unseen", faults={"ocr_name": 0.5}
+    )
+    rates = config.fault_rates
+    assert rates["ocr_name"] == 0.5 and rates["transliteration"] == UNSEEN_FAULTS["transliteration"]
+    assert dataclasses.replace(config, fault_profile="default").fault_rates["transliteration"] == 0
+    assert dataclasses.replace(config, fault_profile="default").fault_rates["ocr_name"] == 0.5
+
+
+def test_the_unseen_profile_changes_what_records_say_never_who_they_are(borough: Run, unseen: Run) -> None:
+    key = ["delivery_file", "row_number", "record_ref", "person_id", "household_id"]
+    assert unseen.records[key].equals(borough.records[key])
+    assert (unseen.config.truth / "persons.parquet").read_bytes() == (
+        borough.config.truth / "persons.parquet"
+    ).read_bytes()
+    assert (unseen.landing / "reference").is_dir() and all(
+        (unseen.landing / "reference" / p).read_bytes() == (borough.landing / "reference" / p).read_bytes()
+        for p in _files(borough.landing / "reference")
+    )
+
+
+def test_unseen_fault_rates_land_near_their_configured_values(unseen: Run) -> None:
+    records = unseen.records
+    originals = records[~records["faults"].str.contains("duplicate_row")]
+    faults = originals["faults"].str.split(";")
+
+    def rate(fault: str, tables: set[str]) -> float:
+        return faults[originals["source_table"].isin(tables)].apply(lambda f: fault in f).mean()
+
+    named = set(_named_tables())
+    with_birth_dates = named - {"ctax_liable_parties"}
+    for fault in UNSEEN_FAULT_NAMES:
+        assert rate(fault, set(LAYOUT)) > 0, f"{fault}: no record got it"
+    # nearly every named record is eligible for these
+    assert rate("first_letter_typo", named) == pytest.approx(0.02, rel=0.25)
+    assert rate("birth_date_year_off", with_birth_dates) == pytest.approx(0.01, rel=0.35)
+    # eligible only where a name, a postcode or a date has what the fault needs
+    assert 0.002 < rate("name_typo_and_date_transposition", with_birth_dates) < 0.01
+    assert 0.003 < rate("ocr_name", named) < 0.01
+    assert 0.003 < rate("ocr_postcode", set(LAYOUT)) < 0.01
+    assert 0.002 < rate("transliteration", named) < 0.02
+    assert 0.002 < rate("hyphenated_surname", named) < 0.02
+    assert 0.001 < rate("married_surname", named) < 0.01
+    # a typed Parquet date cannot lose its day; council tax has no date of birth
+    assert rate("birth_date_missing_day", {"asc_services", "ctax_liable_parties"}) == 0
+    assert 0.004 < rate("birth_date_missing_day", with_birth_dates - {"asc_services"}) < 0.014
+
+
+def test_unseen_typos_hit_the_first_letter_the_default_never_does(borough: Run, clean: Run, unseen: Run) -> None:
+    """Share of records whose forename's or surname's first letter differs from the true one."""
+    shares = {}
+    for name, run in (("default", borough), ("unseen", unseen)):
+        changed = total = 0
+        for table in _named_tables():
+            _, _, forename, surname, *_ = LAYOUT[table]
+            pairs = _paired(run, clean, table)
+            # leave out rows whose names another fault replaced or may have started with another character
+            pairs = pairs[~pairs["faults"].str.contains("blank|swap|nickname|surname|transposition|translit|ocr")]
+            for column in (forename, surname):
+                assert column is not None
+                before, after = pairs[column + "_clean"].str.slice(0, 1), pairs[column].str.slice(0, 1)
+                changed += int((before != after).sum())
+            total += len(pairs)
+        shares[name] = changed / total
+    assert shares["default"] == 0
+    assert shares["unseen"] == pytest.approx(UNSEEN_FAULTS["first_letter_typo"], rel=0.25)
+    for table in _named_tables():
+        _, _, forename, surname, *_ = LAYOUT[table]
+        assert forename is not None and surname is not None
+        for _, row in _only(_paired(unseen, clean, table), "first_letter_typo").iterrows():
+            names = [c for c in (forename, surname) if row[c] != row[c + "_clean"]]
+            assert len(names) == 1, row
+            before, after = row[names[0] + "_clean"], row[names[0]]
+            assert before[0] != after[0] and before[1:] == after[1:] and after[0].isalpha()
+
+
+def test_two_faults_in_one_record_a_typo_and_transposed_date_digits(clean: Run, unseen: Run) -> None:
+    checked = 0
+    for table in _named_tables():
+        _, _, forename, surname, dob, dob_format, *_ = LAYOUT[table]
+        assert forename is not None and surname is not None and dob is not None
+        for _, row in _only(_paired(unseen, clean, table), "name_typo_and_date_transposition").iterrows():
+            changed = [c for c in (forename, surname) if row[c] != row[c + "_clean"]]
+            assert len(changed) == 1
+            before, after = row[changed[0] + "_clean"], row[changed[0]]
+            assert len(before) == len(after) and sum(a != b for a, b in zip(before, after, strict=True)) == 1
+            was, now = (pd.to_datetime(row[dob + c], format=dob_format or "%Y-%m-%d") for c in ("_clean", ""))
+            was_text, now_text = was.strftime("%Y%m%d"), now.strftime("%Y%m%d")
+            differ = [i for i in range(8) if was_text[i] != now_text[i]]
+            assert len(differ) == 2 and differ[1] == differ[0] + 1, (was_text, now_text)
+            assert was_text[differ[0]] == now_text[differ[1]] and was_text[differ[1]] == now_text[differ[0]]
+            checked += 1
+    assert checked > 20
+
+
+def test_ocr_confusions_in_names_and_postcodes(clean: Run, unseen: Run) -> None:
+    checked = {"ocr_name": 0, "ocr_postcode": 0}
+    for table in _named_tables():
+        _, _, forename, surname, *_, postcode, _ = LAYOUT[table]
+        assert forename is not None and surname is not None
+        pairs = _paired(unseen, clean, table)
+        for _, row in _only(pairs, "ocr_name").iterrows():
+            changed = [c for c in (forename, surname) if row[c] != row[c + "_clean"]]
+            assert len(changed) == 1
+            before, after = row[changed[0] + "_clean"], row[changed[0]]
+            assert any(before.replace(a, b, 1) == after for a, b in OCR_NAME), (before, after)
+            checked["ocr_name"] += 1
+        for _, row in _only(pairs, "ocr_postcode").iterrows():
+            before, after = row[postcode + "_clean"], row[postcode]
+            assert any(before.replace(a, b, 1) == after for a, b in OCR_POSTCODE), (before, after)
+            assert not POSTCODE.fullmatch(after) or after != before
+            checked["ocr_postcode"] += 1
+    assert min(checked.values()) > 20, checked
+
+
+def test_surnames_double_barrelled_and_changed_by_marriage(clean: Run, unseen: Run) -> None:
+    hyphenated = married = joined_partner = 0
+    new_surnames: dict[int, set[str]] = {}
+    household_surnames: dict[int, set[str]] = {}
+    for table in _named_tables():
+        surname = LAYOUT[table][3]
+        assert surname is not None
+        pairs = _paired(unseen, clean, table)
+        for household, names in pairs.groupby("household_id")[surname + "_clean"]:
+            household_surnames.setdefault(int(household), set()).update(names)
+        for _, row in _only(pairs, "hyphenated_surname").iterrows():
+            before, after = row[surname + "_clean"], row[surname]
+            if "-" in before and before not in after:
+                assert after in before.split("-")  # a double-barrelled surname cut to one part
+            else:
+                assert after.startswith(before + "-") or after.endswith("-" + before), (before, after)
+            hyphenated += 1
+        for _, row in _only(pairs, "married_surname").iterrows():
+            assert row[surname] != row[surname + "_clean"]
+            new_surnames.setdefault(int(row["person_id"]), set()).add(row[surname])
+            married += 1
+    # every later record of one person, in every service, carries the one new surname ...
+    assert all(len(names) == 1 for names in new_surnames.values())
+    # ... the partner's where they live with one
+    households = unseen.records.drop_duplicates("person_id").set_index("person_id")["household_id"]
+    for person, names in new_surnames.items():
+        joined_partner += bool(names & household_surnames.get(int(households[person]), set()))
+    assert hyphenated > 20 and married > 10 and joined_partner > 0, (hyphenated, married, joined_partner)
+
+
+def test_transliterations_come_from_the_table(clean: Run, unseen: Run) -> None:
+    checked = 0
+    for table in _named_tables():
+        _, _, forename, surname, *_ = LAYOUT[table]
+        assert forename is not None and surname is not None
+        for _, row in _only(_paired(unseen, clean, table), "transliteration").iterrows():
+            changed = [c for c in (forename, surname) if row[c] != row[c + "_clean"]]
+            assert len(changed) == 1
+            before, after = row[changed[0] + "_clean"], row[changed[0]]
+            if table == "ctax_liable_parties":
+                before, after = before.title(), after.title()
+            assert after in TRANSLITERATIONS[before], (before, after)
+            checked += 1
+    assert checked > 20
+    assert TRANSLITERATIONS["Mohammed"] == ("Muhammad", "Mohamed", "Mohammad", "Mohamad", "Muhammed")
+    assert "Alexander" not in TRANSLITERATIONS and "Alexander" in TRANSLITERATIONS["Aleksandr"]
+    assert "Nguyen" not in TRANSLITERATIONS
+    assert all(name not in others for name, others in TRANSLITERATIONS.items())
+
+
+def test_dates_of_birth_a_year_out_or_without_their_day(clean: Run, unseen: Run) -> None:
+    formats = _birth_date_formats()
+    month_only = {"%d/%m/%Y": "%m/%Y", "%Y-%m-%d": "%Y-%m", "%d-%b-%Y": "%b-%Y", "%Y%m%d": "%Y%m"}
+    checked = {"birth_date_year_off": 0, "birth_date_missing_day": 0}
+    for table in _named_tables():
+        _, _, _, _, dob, dob_format, *_ = LAYOUT[table]
+        if dob is None:
+            continue
+        pairs = _paired(unseen, clean, table)
+        for _, row in _only(pairs, "birth_date_year_off").iterrows():
+            was, now = (pd.to_datetime(row[dob + c], format=dob_format or "%Y-%m-%d") for c in ("_clean", ""))
+            assert abs(now.year - was.year) == 1 and now.month == was.month
+            assert now.day == was.day or (was.month, was.day, now.day) == (2, 29, 28)
+            checked["birth_date_year_off"] += 1
+        missing = _only(pairs, "birth_date_missing_day")
+        if dob_format is None:  # a typed Parquet date cannot lose its day
+            assert missing.empty
+            continue
+        for _, row in missing.iterrows():
+            was = pd.to_datetime(row[dob + "_clean"], format=dob_format)
+            assert row[dob] == was.strftime(month_only[dob_format])
+            checked["birth_date_missing_day"] += 1
+        # what staging makes of it: a date of birth present but invalid, since none of the formats parses it
+        parsed = duckdb.execute(
+            "select count(try_strptime(t, $formats)) from unnest($texts::varchar[]) as u(t)",
+            {"texts": list(missing[dob]), "formats": formats[table]},
+        ).fetchall()
+        assert parsed == [(0,)], table
+    assert min(checked.values()) > 20, checked
+
+
 # --- command line --------------------------------------------------------------------------------------
 
 
@@ -672,6 +952,7 @@ def test_employment_workbook_is_all_text(borough: Run) -> None:
     [
         (["--services", "housing,libraries"], "unknown service 'libraries'"),
         (["--fault", "name_typos=0.1"], "unknown fault 'name_typos'"),
+        (["--fault-profile", "seen"], "unknown fault profile 'seen'; choose from default, unseen"),
         (["--scale", "0"], "--scale must be greater than 0"),
     ],
 )
