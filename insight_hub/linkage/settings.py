@@ -1,60 +1,69 @@
 """Every linkage setting, in one place.
 
 The linkage links the pseudonymised records of one commission into people.
-It sees keyed tokens only, so every comparison is graded exact equality over
-variants the staging layer tokenised (formal forename for a nickname, Soundex
-codes, initial, the date of birth with day and month exchanged, postcode
-sector, each spelling of a name with one letter left out). Each field's
-variants have their own token domain (a forename's Soundex token never equals
-a surname's of the same code), so a comparison only ever sets a field against
-the same field, or against its deliberate twin: a date of birth against the
-other record's with day and month exchanged, forename-and-surname against the
-other record's surname-and-forename. The model is
-Fellegi-Sunter, estimated by Splink:
+It sees keyed tokens only. Two kinds of evidence come from staging:
 
-- lambda (prior match probability) from DETERMINISTIC_RULES at LAMBDA_RECALL;
+- tokens of whole values and their variants, compared for equality: formal
+  forename for a nickname, Soundex codes, initial, the date of birth with day
+  and month exchanged, its year, month and day, postcode (a UK one, or the
+  normalised text of any other) and sector, UPRN, NHS number, and every
+  contact identifier a source declares (email, phone, NI number, a national
+  id); each field has its own token domain, so a comparison only ever sets a
+  field against the same field or its deliberate twin (forename-and-surname
+  against surname-and-forename);
+- keyed sets of letter pairs (bigrams) of each name and of the address lines,
+  which the linkage turns into 127-bit filters in its own in-memory copy of
+  the input and compares by the Dice coefficient of their bits: how alike two
+  spellings are, whatever the fault (a first letter, an OCR confusion, a
+  transliteration, a hyphenated surname). The sets are never stored
+  (int_person_records__token_sets is a view; see token_set_attack.py).
+
+Every level below is evidence Splink weighs with the m and u it estimates for
+the commission (Fellegi-Sunter):
+
+- lambda (prior match probability) from the first of DETERMINISTIC_RULE_TIERS
+  that finds pairs, at LAMBDA_RECALL;
 - u probabilities by random sampling (U_MAX_PAIRS pairs, U_SEED);
-- m probabilities by EM on each of EM_BLOCKING_RULES in turn: pairs with the
-  same date of birth (everything but the date), then pairs with the same NHS
-  number (the date of birth; nearly all such pairs are matches, which keeps EM
-  from settling on households as the "match" class, as blocking on names did);
-- candidate pairs from PREDICTION_BLOCKING_RULES only (near-linear in records:
-  about 3.6 pairs per record at full scale).
+- m probabilities by EM on blocks chosen from EM_BLOCK_CANDIDATES by what the
+  commission has (training_plan in splink_run.py): on the borough, pairs with
+  the same date of birth (everything but the date), then with the same NHS
+  number (the date; nearly all such pairs are matches, which keeps EM from
+  settling on households as the "match" class); without NHS numbers, pairs
+  with the same surname and postcode; a comparison no block can train is
+  named in the build log. A date-of-birth level no training pair reaches
+  keeps its prior (DOB_KEYING_PRIOR);
+- candidate pairs from PREDICTION_BLOCKING_RULES only (near-linear in records).
 
-Design choices worth knowing (measured on 850,000 synthetic records):
+Design choices worth knowing:
 - surname and address are scored together (`surname_address`): households
   share both, so scoring them apart counts the household evidence twice and
-  links relatives (cluster precision 0.95 instead of 0.998);
-- the twin guard cancels the date-of-birth evidence for pairs whose forenames
-  are unrelated, not even sharing an initial (twins share a birth date and
-  surname; a forename cut to its initial is not a twin), unless the names are
-  exchanged (one record's forename is the other's surname);
+  links relatives (cluster precision 0.95 instead of 0.998 on 850,000 records);
+- twins share a birth date, surname and address: the same date with forenames
+  that are not one name (TWIN_LEVEL_LABEL) is a level of its own, whose m EM
+  estimates, instead of the full weight of a shared date;
+- a parent and a child of one name at one address differ only in the date of
+  birth: a date years out is its own level, apart from one part keyed wrong;
 - a pair whose address is unknown on one side is not scored as "other
   address": people keep their surname far more often than their address;
 - a forename given as its initial and two forenames sharing an initial are
   separate levels: the first is nearly always one person, the second often
   siblings;
-- the clustering threshold (CLUSTER_THRESHOLD) is where pairwise F1 peaks:
-  on 742,018 records, precision / recall at 0.9, 0.8, 0.7, 0.6, 0.5 were
-  0.9964 / 0.9788, 0.9962 / 0.9798, 0.9959 / 0.9804, 0.9956 / 0.9809,
-  0.9948 / 0.9813, and on a second borough (seed 7) 0.9966 / 0.9791 at 0.9
-  and 0.9960 / 0.9805 at 0.7; of the two best, 0.7 keeps more precision;
+- the clustering threshold (CLUSTER_THRESHOLD) is where pairwise F1 peaked
+  (0.9 to 0.5 swept on 742,018 records and a second borough);
 - records with neither a date of birth nor an NHS number (council tax) keep
   only their single best link when clustering (STRONG_RECORD_SQL), so such a
   record can join a person but never bridge two people; one still alone then
   joins the single person its names fit at its address (RESIDUAL_RULES), or
   a person with no address whose GP practice is in its ward
   (REGISTERED_IN_WARD_RULES), or, in a second pass, a person at the postcode
-  its household moved from (MOVED_HOUSEHOLD_RULES): on 742,018 records they
-  join 16,722 records, 98.5% to the right person; a rule is kept only when at
-  least 97% of the records it joins are right (the moved-household rule:
-  97.4%, and 96.5% on the second borough);
+  its household moved from (MOVED_HOUSEHOLD_RULES). What these say that no
+  comparison level can is "the only person who fits": Splink scores a pair,
+  not how many candidates a record has. Without them person recall on the
+  small borough falls from 0.9805 to 0.9381;
 - cannot-link: two records of one service with different person identifiers
   of that service (social care person ids, council tax liable parties) are two
   people; a cluster that gathers several keeps one, and the weak records of
-  the others leave it (on 742,018 records this removes a third of the wrong
-  pairs: precision 0.9947 to 0.9964, and recall 0.9550 to 0.9561, as a record
-  that leaves can still find its own person by a residual rule);
+  the others leave it;
 - the deterministic pass links records that share a valid NHS-number token
   and agree on date of birth, whatever their probabilistic score.
 """

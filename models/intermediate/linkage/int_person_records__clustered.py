@@ -8,8 +8,9 @@ The trained model of each commission is written to
 artifact, with Splink's charts of it beside it in <target>/linkage/<commission>/
 (match_weights.html, m_u_parameters.html, waterfall.html; they open offline). Set the model config `linkage_model_dir` (var linkage_model_dir) to a
 folder of such files to rerun with reviewed parameters instead of training. A
-commission too small to train on (under MIN_TRAINING_RECORDS records) uses the
-model of the largest commission of the run.
+commission too small to train on (under MIN_TRAINING_RECORDS records), or
+whose records give no pairs to train on, uses the model of the largest
+commission of the run, and the log says so.
 """
 
 import json
@@ -21,7 +22,7 @@ from dbt.adapters.events.logging import AdapterLogger
 
 from insight_hub.linkage.splink_run import UntrainableCommission, link_records, linkage_input_sql
 
-MIN_TRAINING_RECORDS = 2000
+MIN_TRAINING_RECORDS = 500  # fewer give EM too few pairs of one person to learn from
 logger = AdapterLogger("InsightHub")
 
 
