@@ -16,6 +16,7 @@ import duckdb
 from dbt_project import Workspace
 
 from insight_hub.linkage.evaluate import evaluate
+from insight_hub.linkage.token_set_attack import persisted_token_sets, simulate_attack
 
 COMMISSION = "IH-2026-001"
 
@@ -67,6 +68,37 @@ def test_splink_leaves_no_tables_and_saves_its_model(built_borough: Workspace) -
     assert not leftovers
     model = json.loads((built_borough.target / "linkage" / f"splink_model_{COMMISSION}.json").read_text())
     assert {c["output_column_name"] for c in model["comparisons"]} >= {"nhs_number", "forename", "date_of_birth"}
+    for chart in ("match_weights", "m_u_parameters", "waterfall"):
+        page = (built_borough.target / "linkage" / COMMISSION / f"{chart}.html").read_text()
+        assert "vegaEmbed" in page and "<script src=" not in page, f"{chart}.html must open offline"
+
+
+def test_the_warehouse_stores_no_token_set(built_borough: Workspace, tmp_path) -> None:
+    """The linkage's letter-pair sets are a view, computed from staging when read:
+    no stored table holds a list of tokens per record for a frequency attack
+    to start from; the check finds one planted in a copy."""
+    assert persisted_token_sets(built_borough.warehouse) == []
+    with duckdb.connect(str(built_borough.warehouse), read_only=True) as con:
+        kinds = dict(
+            con.execute(
+                "select table_name, table_type from information_schema.tables "
+                "where table_name = 'int_person_records__token_sets'"
+            ).fetchall()
+        )
+    assert kinds == {"int_person_records__token_sets": "VIEW"}
+    copy = tmp_path / built_borough.warehouse.name
+    shutil.copy(built_borough.warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("create table intermediate.names_kept as select ['t1', 't2'] as forename_bigram_tokens").fetchall()
+    assert persisted_token_sets(copy) == ["intermediate.names_kept.forename_bigram_tokens"]
+
+
+def test_stored_bigram_sets_would_give_names_back_without_the_key() -> None:
+    """The attack the view prevents: bigram sets of a borough-like population,
+    keyed with a key the attacker never sees, read back by frequency alone."""
+    result = simulate_attack(records=20_000)
+    assert result.records_recovered_from_bigram_sets > 0
+    assert result.names_recovered_from_name_tokens > 0, "whole-name tokens leak the commonest names"
 
 
 def test_keys_survive_a_rebuild(redelivered: dict) -> None:

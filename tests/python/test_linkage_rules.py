@@ -12,20 +12,32 @@ similarity and twins; the residual_rule column accepts exactly the rules.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 
 import duckdb
 import pytest
 import yaml
+from splink import DuckDBAPI, Linker
 
+from insight_hub.linkage import settings as linkage_settings
 from insight_hub.linkage.settings import (
     MOVED_HOUSEHOLD_RULES,
     REGISTERED_IN_WARD_RULES,
     RESIDUAL_RULES,
     TWIN_LEVEL_LABEL,
     comparisons,
+    splink_settings,
 )
-from insight_hub.linkage.splink_run import RESIDUAL_PASSES, _practice_wards_sql, _residual_sql, _separated_sql
+from insight_hub.linkage.splink_run import (
+    RESIDUAL_PASSES,
+    TrainingPlan,
+    _integer_input_sql,
+    _practice_wards_sql,
+    _residual_sql,
+    _separated_sql,
+    training_plan,
+)
 from insight_hub.person_extract import PROJECT_ROOT
 
 COLUMNS = {
@@ -456,3 +468,52 @@ def test_a_practice_is_placed_in_the_ward_where_most_of_its_patients_live(con) -
     assert dict(con.execute(_practice_wards_sql("patients")).fetchall()) == {"P": "A"}, (
         "Q has no ward with half its patients"
     )
+
+
+def _spine(con: duckdb.DuckDBPyConnection, records: list[dict]) -> str:
+    """A spine-and-token-sets input of `records` (column -> value, the rest null),
+    tokens as 64-hex strings, made into the linkage's integer input table."""
+    types = {c: "varchar[]" if c.endswith("_tokens") else "varchar" for c in linkage_settings.INPUT_COLUMNS}
+    types |= {"birth_year": "integer", "latest_birth_year": "integer", "is_forename_initial": "boolean"}
+    con.execute(f"create or replace table spine ({', '.join(f'{c} {t}' for c, t in types.items())})").fetchall()
+    for number, record in enumerate(records):
+        values = {"record_token": hashlib.sha256(str(number).encode()).hexdigest(), "commission_id": "C", **record}
+        for column, value in list(values.items()):
+            if column.endswith("_token") and isinstance(value, str) and len(value) != 64:
+                values[column] = hashlib.sha256(f"{column}:{value}".encode()).hexdigest()
+        con.execute(
+            f"insert into spine ({', '.join(values)}) values ({', '.join('?' for _ in values)})", list(values.values())
+        ).fetchall()
+    con.execute(f"create or replace table linkage_input as {_integer_input_sql('select * from spine')}").fetchall()
+    return "linkage_input"
+
+
+def _plan(con: duckdb.DuckDBPyConnection, records: list[dict]) -> TrainingPlan:
+    table = _spine(con, records)
+    return training_plan(con, table, Linker(DuckDBAPI(connection=con).register(table), splink_settings()))
+
+
+def test_a_commission_without_nhs_numbers_trains_on_what_it_has(con) -> None:
+    """No NHS numbers: EM takes pairs with the same date of birth, then with the
+    same surname and postcode for the date; the prior comes from names and date."""
+    people = [
+        {
+            "forename_token": f"F{i % 10}",
+            "surname_token": f"S{i % 7}",
+            "birth_date_token": f"D{i % 30}",
+            "postcode_token": f"P{i % 5}",
+            "sex": "F",
+        }
+        for i in range(300)
+    ]
+    plan = _plan(con, people)
+    assert plan.em_blocks == (("birth_date_token",), ("surname_token", "postcode_token"))
+    assert plan.deterministic == (("forename_token", "surname_token", "birth_date_token"),)
+    assert "nhs_number" not in plan.untrained, "a comparison with no values needs no training"
+    assert plan.untrained == ()
+
+
+def test_a_commission_with_nothing_to_train_on_says_so(con) -> None:
+    plan = _plan(con, [{"forename_token": f"F{i}", "sex": "M"} for i in range(60)])
+    assert plan.em_blocks == () and plan.deterministic == ()
+    assert "forename" in plan.untrained and "forename" in plan.describe()
