@@ -14,12 +14,15 @@ repository is never touched):
 1. what a running Hub already has is generated: the reference files (ONS,
    LLPG, ...) and its services' deliveries, a synthetic borough at scale 0.02
    in its own commission (the linkage links each commission on its own).
-   Without it (--borough absent: the services stay declared and deliver
-   nothing, whose staging views then have no rows; or --borough drop: they
-   leave vars.person_extracts) the build stops at the macro test of
-   person_cluster_is_consistent, which plants clusters from the spine's own
-   records (NHS numbers, service person ids) and fails when there are none,
-   and dbt skips the linkage and everything after it;
+   Without it the build links nothing. With --borough absent (the services
+   stay declared and deliver nothing; their staging views then have no rows)
+   it stops at the macro test of person_cluster_is_consistent, which plants
+   clusters from the spine's own records (NHS numbers, service person ids)
+   and fails when there are none, and dbt skips the linkage and everything
+   after it. With --borough drop (they leave vars.person_extracts) the
+   pre-build rules refuse the run: the spine's YAML twin declares the
+   borough's data categories, which then come from no parent, so each must be
+   agreed for the benchmark's commission;
 2. each FEBRL file lands as one service's delivery,
    `<landing>/<commission>/<service>/<table>_YYYY-MM.csv`, with what a real
    extract has and FEBRL lacks: a constant event date and extract time;
@@ -526,9 +529,11 @@ def build(workspace: Workspace, master_key: str, *args: str) -> Build:
 
 
 def _reason(message: str) -> str:
-    """The last exception line of an error message, to its first full stop."""
+    """The last exception line of an error message (or, for dbt's compilation errors, the line after
+    the first, without the macro call stack), to its first full stop."""
     found = re.findall(r"(\w+(?:Exception|Error): [^\n]*)", message)
-    line = found[-1] if found else message.strip().splitlines()[-1] if message.strip() else ""
+    lines = [line.strip() for line in message.splitlines() if line.strip() and not line.strip().startswith(">")]
+    line = found[-1] if found else " ".join(lines[:2])
     return line.split(".  ")[0][:300]
 
 
@@ -764,9 +769,10 @@ def benchmark(
     spine = keyed(workspace.warehouse, dataset.commission)
     if spine is None:
         broken = [line for line in final.failed if not line.endswith(": skipped")]
+        reasons = "; ".join(f"{node}: {_reason(message)}" for node, message in final.errors.items())
         sys.exit(
             f"{dataset.name}: dbt build did not build int_person_records__keyed "
-            f"({len(final.failed) - len(broken)} nodes skipped after: {'; '.join(broken)})"
+            f"({len(final.failed) - len(broken)} nodes skipped after: {'; '.join(broken)}){': ' + reasons if reasons else ''}"
         )
     records = records.merge(spine, on="record_token", how="left")
     cross = (dataset.extracts[0].table, dataset.extracts[1].table) if dataset.cross else None
