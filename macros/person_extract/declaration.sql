@@ -7,7 +7,8 @@
         or date_formats is missing, a role is unknown or held by two columns,
         an attribute has no new name (meta.as), a contact_identifier no
         lower_snake_case domain, a required role (record_ref, event_date, extracted_at) no
-        column, or full_name is mapped beside forename or surname. -#}
+        column, the extract time no timestamp format, or full_name is mapped
+        beside forename or surname. -#}
     {%- set meta = node.config.meta -%}
     {%- set label = node.source_name ~ "." ~ node.name -%}
     {%- for required in ['commission', 'format', 'date_formats'] -%}
@@ -55,6 +56,9 @@
             {{ exceptions.raise_compiler_error("source " ~ label ~ ": no column has role " ~ required) }}
         {%- endif -%}
     {%- endfor -%}
+    {%- if not (by_role.extracted_at.meta.get('formats') or meta.get('timestamp_formats')) -%}
+        {{ exceptions.raise_compiler_error("source " ~ label ~ ": meta.timestamp_formats (or the extracted_at column's meta.formats) is required to read column '" ~ by_role.extracted_at.name ~ "'") }}
+    {%- endif -%}
     {%- if 'full_name' in by_role and ('forename' in by_role or 'surname' in by_role) -%}
         {{ exceptions.raise_compiler_error("source " ~ label ~ ": map either full_name or forename and surname, not both") }}
     {%- endif -%}

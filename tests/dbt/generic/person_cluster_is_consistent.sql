@@ -4,8 +4,10 @@
     - two different valid NHS numbers in one person;
     - two person ids of one service (social care ids, council tax parties),
       which clustering keeps apart unless strong links bridge them;
-    - dates of birth that cannot be the same person's (years of birth more
-      than one apart: a typo or exchanged day and month stays within a year);
+    - dates of birth that cannot be the same person's: years of birth more
+      than one apart, unless one keyed digit (1985, 1975) or two adjacent
+      digits exchanged (1985, 1958) tell them apart, the slips the linkage's
+      date level "two of year, month and day agree" links across;
     - more records than any one person plausibly has.
     With max_share, rows are returned only when the failing clusters exceed
     that share of all clusters (a build-stopping threshold for real data,
@@ -41,7 +43,8 @@ cluster_profiles as (
         count(*) as record_count,
         count(distinct nhs_number_token) as nhs_number_count,
         max(service_person_id_count) as max_service_person_id_count,
-        max(birth_year) - min(birth_year) as birth_year_spread
+        cast(min(birth_year) as varchar) as earliest_year,
+        cast(max(birth_year) as varchar) as latest_year
     from clustered_records
     group by commission_id, cluster_token
 ),
@@ -57,7 +60,14 @@ failures as (
     union all
     select commission_id, cluster_token, 'irreconcilable dates of birth', record_count
     from cluster_profiles
-    where birth_year_spread > 1
+    where
+        cast(latest_year as integer) - cast(earliest_year as integer) > 1
+        and length(earliest_year) = 4 and length(latest_year) = 4
+        and list_sum(list_transform(range(1, 5), lambda i: (earliest_year[i] <> latest_year[i])::integer)) > 1
+        and not list_contains(
+            list_transform(range(1, 4), lambda i: left(earliest_year, i - 1) || earliest_year[i + 1] || earliest_year[i] || substr(earliest_year, i + 2)),
+            latest_year
+        )
     union all
     select commission_id, cluster_token, 'oversized cluster', record_count
     from cluster_profiles

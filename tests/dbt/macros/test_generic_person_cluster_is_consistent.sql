@@ -6,14 +6,15 @@
 -- of birth and token) for the fields that decide a failure. Consistent: two
 -- records with no NHS number or service person id born a year apart; two
 -- records with person ids of two services born the same year; two records
--- with one NHS number. Planted: two records with neither identifier born two
--- years apart (irreconcilable dates of birth); two records with different
+-- with one NHS number; two with neither born two years apart (one keyed
+-- digit). Planted: two records with neither identifier born twelve years
+-- apart (two digits differ: irreconcilable dates of birth); two records with different
 -- valid NHS numbers born the same year; two with different person ids of one
--- service born the same year; three with neither born in three consecutive
--- years (oversized under max_records 2, and irreconcilable). It returns each
+-- service born the same year; three with neither born six years apart each
+-- (oversized under max_records 2, and irreconcilable). It returns each
 -- planted failure and no consistent cluster, and nothing on those alone;
 -- with max_share, on the four failing clusters (five failures) and the one a
--- year apart, all five failures when four clusters of five are more than
+-- year apart (the one two years apart left out), all five failures when four clusters of five are more than
 -- 0.75 of them and none when they are not more than 0.8. Fails with each row
 -- returned that was not planted, each planted row not returned, and each
 -- cluster the model has no records to plant.
@@ -73,15 +74,26 @@ two_years_apart as (
     limit 1
 ),
 
+twelve_years_apart as (
+    select
+        'twelve years apart' as cluster_token,
+        [older.record_token, younger.record_token] as record_tokens
+    from first_anonymous_records as older
+    inner join first_anonymous_records as younger
+        on older.birth_year + 12 = younger.birth_year
+    order by older.birth_year
+    limit 1
+),
+
 three_years as (
     select
         'three years' as cluster_token,
         [older.record_token, middle.record_token, younger.record_token] as record_tokens
     from first_anonymous_records as older
     inner join first_anonymous_records as middle
-        on older.birth_year + 1 = middle.birth_year
+        on older.birth_year + 6 = middle.birth_year
     inner join first_anonymous_records as younger
-        on older.birth_year + 2 = younger.birth_year
+        on older.birth_year + 12 = younger.birth_year
     order by older.birth_year
     limit 1
 ),
@@ -164,6 +176,8 @@ planted_clusters as (
         union all
         select * from two_years_apart
         union all
+        select * from twelve_years_apart
+        union all
         select * from two_nhs_numbers
         union all
         select * from two_service_person_ids
@@ -174,13 +188,13 @@ planted_clusters as (
 
 consistent_clusters as (
     select * from planted_clusters
-    where cluster_token in ('a year apart', 'two services', 'one NHS number')
+    where cluster_token in ('a year apart', 'two years apart', 'two services', 'one NHS number')
 ),
 
 clusters_for_share as (
     -- the four failing clusters and one consistent
     select * from planted_clusters
-    where cluster_token not in ('two services', 'one NHS number')
+    where cluster_token not in ('two years apart', 'two services', 'one NHS number')
 ),
 
 all_clusters as (
@@ -225,7 +239,7 @@ planted_failures as (
     select planted_failures.*
     from (
         values
-        ('two years apart', 'irreconcilable dates of birth', 2),
+        ('twelve years apart', 'irreconcilable dates of birth', 2),
         ('two NHS numbers', 'two valid NHS numbers', 2),
         ('two service person ids', 'two person ids of one service', 2),
         ('three years', 'irreconcilable dates of birth', 3),
@@ -270,6 +284,7 @@ unplanted_clusters as (
         ('two services', 2),
         ('one NHS number', 2),
         ('two years apart', 2),
+        ('twelve years apart', 2),
         ('two NHS numbers', 2),
         ('two service person ids', 2),
         ('three years', 3)
