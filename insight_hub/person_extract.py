@@ -195,6 +195,18 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
         role="surname",
     ),
     _col(
+        "forename_word_token",
+        "Token of the forename in domain name_word, which surnames share: equals the other record's surname_word_token when one record gives as forename the name the other gives as surname. Read by the linkage through int_person_records__token_sets, never stored.",
+        "Name",
+        role="forename",
+    ),
+    _col(
+        "surname_word_token",
+        "Token of the surname in domain name_word, as forename_word_token. Never stored.",
+        "Name",
+        role="surname",
+    ),
+    _col(
         "forename_bigram_tokens",
         "Tokens (domain forename_bigram) of each pair of adjacent letters of the forename padded with a space at each end: the Dice coefficient of two records' sets measures how alike their forenames are. Read by the linkage through int_person_records__token_sets, never stored.",
         "Name",

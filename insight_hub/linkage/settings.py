@@ -110,6 +110,8 @@ SPINE_COLUMNS = (
 )
 # The token sets, read from the view int_person_records__token_sets (never stored).
 TOKEN_SET_COLUMNS = (
+    "forename_word_token",
+    "surname_word_token",
     "forename_bigram_tokens",
     "surname_bigram_tokens",
     "forename_edit_tokens",
@@ -266,7 +268,8 @@ FORENAMES_ALIKE = (
     'OR "forename_soundex_token_l" = "forename_soundex_token_r" '
     'OR (("is_forename_initial_l" OR "is_forename_initial_r") '
     'AND "forename_initial_token_l" = "forename_initial_token_r") '
-    'OR coalesce("full_name_token_l" = "name_swapped_token_r", false))'
+    'OR coalesce("full_name_token_l" = "name_swapped_token_r", false) '
+    'OR coalesce("forename_word_token_l" = "surname_word_token_r", false))'
 )
 SURNAMES_ALIKE = (
     '("surname_token_l" = "surname_token_r" OR "surname_soundex_token_l" = "surname_soundex_token_r" '
@@ -314,6 +317,10 @@ def comparisons() -> list:
             ),
             _level('"forename_initial_token_l" = "forename_initial_token_r"', "Other forename, same initial"),
             _level('"full_name_token_l" = "name_swapped_token_r"', "Forename and surname exchanged"),
+            _level(
+                '"forename_word_token_l" = "surname_word_token_r" OR "surname_word_token_l" = "forename_word_token_r"',
+                "Forename given as the other's surname",
+            ),
             cll.ElseLevel(),
         ],
     )

@@ -57,6 +57,8 @@
         'name_swapped_token',
         'forename_edit_tokens',
         'surname_edit_tokens',
+        'forename_word_token',
+        'surname_word_token',
         'forename_bigram_tokens',
         'surname_bigram_tokens',
         'has_name',

@@ -137,6 +137,9 @@ pseudonymised as (
         {{ pseudonymise("identified.surname || ' ' || identified.forename", 'full_name', commission) }} as name_swapped_token,
         {{ pseudonymise_each(name_deletion_variants('identified.forename'), 'forename_edit', commission) }} as forename_edit_tokens,
         {{ pseudonymise_each(name_deletion_variants('identified.surname'), 'surname_edit', commission) }} as surname_edit_tokens,
+        {#- one domain for both names: a forename given as the other record's surname shows -#}
+        {{ pseudonymise('identified.forename', 'name_word', commission) }} as forename_word_token,
+        {{ pseudonymise('identified.surname', 'name_word', commission) }} as surname_word_token,
         {{ pseudonymise_each(bigrams('identified.forename'), 'forename_bigram', commission) }} as forename_bigram_tokens,
         {{ pseudonymise_each(bigrams('identified.surname'), 'surname_bigram', commission) }} as surname_bigram_tokens,
         identified.forename is not null and identified.surname is not null as has_name,

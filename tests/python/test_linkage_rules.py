@@ -402,6 +402,8 @@ def _named(forename: str, surname: str, bits: str) -> dict:
         "is_forename_initial": "false",
         "full_name_token": f"'{forename} {surname}'",
         "name_swapped_token": f"'{surname} {forename}'",
+        "forename_word_token": f"'w-{forename}'",
+        "surname_word_token": f"'w-{surname}'",
         "forename_bigram_bloom": bits,
     }
 
@@ -517,3 +519,14 @@ def test_a_commission_with_nothing_to_train_on_says_so(con) -> None:
     plan = _plan(con, [{"forename_token": f"F{i}", "sex": "M"} for i in range(60)])
     assert plan.em_blocks == () and plan.deterministic == ()
     assert "forename" in plan.untrained and "forename" in plan.describe()
+
+
+def test_a_forename_given_as_the_other_records_surname_is_its_own_level() -> None:
+    """FEBRL's RAQUEL LODGE and GARNETT RAQUEL: one name moved to the other field."""
+    level = "Forename given as the other's surname"
+    raquel = {"forename_word_token": "'RAQUEL'", "surname_word_token": "'LODGE'"}
+    moved = {"forename_word_token": "'GARNETT'", "surname_word_token": "'RAQUEL'"}
+    other = {"forename_word_token": "'GARNETT'", "surname_word_token": "'LODGE'"}
+    assert _level_fires("forename", level, raquel, moved)
+    assert _level_fires("forename", level, moved, raquel)
+    assert not _level_fires("forename", level, raquel, other)

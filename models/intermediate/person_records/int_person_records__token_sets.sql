@@ -15,6 +15,8 @@ token_sets as (
     select
         commission_id,
         record_token,
+        forename_word_token,
+        surname_word_token,
         forename_bigram_tokens,
         surname_bigram_tokens,
         forename_edit_tokens,
