@@ -8,7 +8,9 @@ int_person_records__geocoded), then alternately (runs times each) times
   execution time from run_results.json: training, prediction, clustering and
   writing the table), and
 - outside dbt: insight_hub.linkage.splink_run.link_records on the same spine
-  table in a plain DuckDB connection, materialising the same result table.
+  table and token-sets view in a plain DuckDB connection (the token functions
+  registered under the benchmark's key, the workbook deliveries loaded as the
+  dbt plugin loads them), materialising the same result table.
 Reports medians, the inside/outside ratio (target at most 1.3), records per
 second and seconds per 100,000 records across scales (linear growth keeps that
 flat). Figures go to bench/results/linkage.json.
@@ -22,28 +24,50 @@ import os
 import time
 
 import duckdb
+import pandas as pd
 
 from bench.common import dbt, generate, median, save, workspace_for
-from insight_hub.linkage.settings import INPUT_COLUMNS
-from insight_hub.linkage.splink_run import link_records
+from insight_hub import pseudonymisation
+from insight_hub.linkage.splink_run import link_records, linkage_input_sql
+
+SPINE = "insight_hub.intermediate.int_person_records__geocoded"
+TOKEN_SETS = "insight_hub.intermediate.int_person_records__token_sets"
 
 
-def _outside_dbt(warehouse: str) -> tuple[float, int]:
+def _linkage_connection(workspace) -> duckdb.DuckDBPyConnection:
+    """A plain DuckDB connection that reads what the model reads: the warehouse
+    attached under its own name (its views name it), the token functions under
+    the benchmark's key, and the workbook deliveries loaded as the
+    excel_deliveries plugin loads them, so the token-sets view computes."""
     con = duckdb.connect()
-    con.execute(f"attach '{warehouse}' as warehouse (read_only)").fetchall()
-    commissions = [
-        c
-        for (c,) in con.execute(
-            "select distinct commission_id from warehouse.intermediate.int_person_records__geocoded"
-        ).fetchall()
-    ]
+    con.execute(f"attach '{workspace.warehouse}' as {workspace.warehouse.stem} (read_only)").fetchall()
+    commissions = [c for (c,) in con.execute(f"select distinct commission_id from {SPINE}").fetchall()]
+    key, _ = pseudonymisation.resolve_master_key(allow_demo_key=True)
+    pseudonymisation.register_token_functions(con, pseudonymisation.token_functions(key, commissions))
+    con.execute("attach ':memory:' as landing_memory").fetchall()
+    for commission in commissions:
+        workbooks = sorted((workspace.landing / commission / "employment_skills").glob("participants_export*.xlsx"))
+        frames = [
+            pd.read_excel(path, dtype=str, keep_default_na=False)
+            .replace("", None)
+            .assign(delivery_file=path.name, source_row_number=lambda f: range(1, len(f) + 1))
+            for path in workbooks
+        ]
+        if frames:
+            con.register("workbooks", pd.concat(frames, ignore_index=True))
+            con.execute("create or replace table landing_memory.main.participants_export as select * from workbooks")
+            con.unregister("workbooks")
+    return con
+
+
+def _outside_dbt(workspace) -> tuple[float, int]:
+    con = _linkage_connection(workspace)
+    commissions = [c for (c,) in con.execute(f"select distinct commission_id from {SPINE}").fetchall()]
     started = time.perf_counter()
     records = 0
     for commission in commissions:
         result = link_records(
-            con,
-            f"select {', '.join(INPUT_COLUMNS)} from warehouse.intermediate."
-            f"int_person_records__geocoded where commission_id = '{commission}'",
+            con, linkage_input_sql(f"select * from {SPINE}", f"select * from {TOKEN_SETS}", commission)
         )
         con.register("linked", result.records)
         con.execute("create or replace temp table linked_records as select * from linked").fetchall()
@@ -53,7 +77,8 @@ def _outside_dbt(warehouse: str) -> tuple[float, int]:
 
 
 def _inside_dbt(workspace) -> float:
-    dbt(workspace, "run", "--select", "int_person_records__clustered")
+    # a workbook extract is loaded only for a run that selects its staging model (README)
+    dbt(workspace, "run", "--select", "stg_employment_skills__participants_export", "int_person_records__clustered")
     results = json.loads((workspace.target / "run_results.json").read_text())["results"]
     return next(r["execution_time"] for r in results if r["unique_id"].endswith("int_person_records__clustered"))
 
@@ -69,12 +94,20 @@ def main(argv: list[str] | None = None) -> int:
         if not workspace.landing.is_dir():
             generate(workspace, scale)
         workspace.warehouse.unlink(missing_ok=True)
-        dbt(workspace, "build", "--select", "+int_person_records__geocoded", "--indirect-selection", "cautious")
+        dbt(
+            workspace,
+            "build",
+            "--select",
+            "+int_person_records__geocoded",
+            "+int_person_records__token_sets",
+            "--indirect-selection",
+            "cautious",
+        )
         os.environ["INSIGHT_HUB_LANDING"] = str(workspace.landing)
         inside, outside, records = [], [], 0
         for run in range(args.runs):
             inside.append(_inside_dbt(workspace))
-            seconds, records = _outside_dbt(str(workspace.warehouse))
+            seconds, records = _outside_dbt(workspace)
             outside.append(seconds)
             print(
                 f"scale {scale:g} run {run + 1}: inside dbt {inside[-1]:.1f}s, outside {outside[-1]:.1f}s", flush=True

@@ -15,6 +15,8 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
+from splink.internals import expectation_maximisation
 
 from insight_hub.linkage import settings as linkage_settings
 
@@ -178,6 +181,32 @@ def training_plan(con: duckdb.DuckDBPyConnection, input_table: str, linker: Link
     return TrainingPlan(deterministic, tuple(em_blocks), tuple(sorted(untrained)))
 
 
+# The least m or u a trained model keeps: one pair in a trillion is "never" to any record set.
+MIN_PROBABILITY = 1e-12
+
+
+@contextmanager
+def _probabilities_floored() -> Iterator[None]:
+    """EM lets a level it sees only among non-matches (a forename given as the
+    other's surname, on pairs sharing a date of birth) fall towards zero, and
+    Splink 5.0.0 then refuses its own estimate (below 1e-300) and stops
+    training. Each m and u EM computes is kept at MIN_PROBABILITY or above."""
+    original = expectation_maximisation.populate_m_u_from_lookup
+
+    def floored(fixed: set[str], level: Any, name: str, lookup: dict[str, dict[int, Any]]) -> None:
+        for record in lookup.get(name, {}).values():
+            for probability in ("m_probability", "u_probability"):
+                if isinstance(record.get(probability), float):
+                    record[probability] = max(record[probability], MIN_PROBABILITY)
+        original(fixed, level, name, lookup)
+
+    expectation_maximisation.populate_m_u_from_lookup = floored
+    try:
+        yield
+    finally:
+        expectation_maximisation.populate_m_u_from_lookup = original
+
+
 class UntrainableCommission(RuntimeError):
     """A commission's records give no pairs to estimate the model on."""
 
@@ -196,10 +225,11 @@ def _train(sdf: Any, con: duckdb.DuckDBPyConnection, input_table: str) -> tuple[
     linker.training.estimate_u_using_random_sampling(
         max_pairs=linkage_settings.U_MAX_PAIRS, seed=linkage_settings.U_SEED
     )
-    for block in plan.em_blocks:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*block), estimate_without_term_frequencies=True
-        )
+    with _probabilities_floored():
+        for block in plan.em_blocks:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*block), estimate_without_term_frequencies=True
+            )
     model = linker.misc.save_model_to_json()
     linker.table_management.invalidate_cache()
     return model, plan
