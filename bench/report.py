@@ -107,9 +107,13 @@ def _quality_section(figures: dict[str, Any]) -> list[str]:
     def row(name: str, scores: dict[str, Any]) -> str:
         return f"| {name} | {scores['precision']:.4f} | {scores['recall']:.4f} | {scores['f1']:.4f} |"
 
+    profile = figures.get("fault_profile", "default")
+    option = "" if profile == "default" else f" --fault-profile {profile}"
+
     return [
-        f"**Linkage quality** against the generator's ground truth (`python -m bench.linkage_quality --scale "
-        f"{figures['scale']}`: {figures['records']:,} records of {figures['people']:,} people; {_measured(figures)})",
+        f"**Linkage quality, {profile} fault profile** against the generator's ground truth "
+        f"(`python -m bench.linkage_quality --scale {figures['scale']}{option}`: {figures['records']:,} records of "
+        f"{figures['people']:,} people; {_measured(figures)})",
         "",
         "| pairs of records | precision | recall | F1 |",
         "| --- | ---: | ---: | ---: |",
@@ -200,8 +204,9 @@ def render(results: Path = RESULTS) -> str:
     ]
     if pseudonymisation:
         lines += _pseudonymisation_section(pseudonymisation)
-    if (quality := _load(results, "linkage_quality")) is not None:
-        lines += _quality_section(quality)
+    for name in ("linkage_quality", "linkage_quality_unseen"):
+        if (quality := _load(results, name)) is not None:
+            lines += _quality_section(quality)
     if (febrl := _load(results, "febrl")) is not None:
         lines += _febrl_section(febrl)
     return "\n".join([*lines, END])

@@ -200,7 +200,7 @@ def _probabilities_floored() -> Iterator[None]:
                     record[probability] = max(record[probability], MIN_PROBABILITY)
         original(fixed, level, name, lookup)
 
-    expectation_maximisation.populate_m_u_from_lookup = floored
+    expectation_maximisation.populate_m_u_from_lookup = floored  # type: ignore[assignment]  # same call, looser types
     try:
         yield
     finally:

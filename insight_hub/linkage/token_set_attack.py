@@ -29,7 +29,7 @@ import hashlib
 import hmac
 import secrets
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +54,7 @@ def bigrams(name: str) -> frozenset[str]:
 def public_forename_frequencies() -> dict[str, float]:
     """Forename -> share of people, from the generator's pools with their Zipf
     weights: the public name table the attacker is given."""
-    weights: Counter[str] = Counter()
+    weights: defaultdict[str, float] = defaultdict(float)
     for pool in POOLS.values():
         for names in (pool.male, pool.female):
             for rank, name in enumerate(names, start=1):
@@ -110,7 +110,7 @@ def simulate_attack(records: int = 20_000, seed: int = 7) -> AttackResult:
     name_tokens = [_token(key, "forename", n) for n in population]
 
     # the attacker's expectation: each letter pair's share of records, from the public table
-    expected_pairs: Counter[str] = Counter()
+    expected_pairs: defaultdict[str, float] = defaultdict(float)
     for name, share in frequencies.items():
         for pair in bigrams(name):
             expected_pairs[pair] += share
