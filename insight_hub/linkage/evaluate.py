@@ -7,8 +7,14 @@
 Maps every ground-truth record to its token (with the same key the build used:
 DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY, or the demo key), joins it to the keyed spine, and
 reports pairwise precision, recall and F1 of person keys and of household
-keys, and cluster-level figures: true people split across keys, keys merging
-people. Exits non-zero when a required figure is missed.
+keys, and cluster-level figures: true people split across person keys, person
+keys merging people, true households split across household keys, household
+keys merging households. Exits non-zero when a required figure is missed.
+
+A true household is the person's household on the as-of day (truth's
+household_id is per person), so every record of a person belongs to it, an
+old address on the record or not: households are assigned per linked person,
+and a person lives in one household now.
 """
 
 from __future__ import annotations
@@ -56,6 +62,10 @@ class Evaluation:
     households: PairScores
     split_people: int  # true people whose records carry more than one person key
     merged_keys: int  # person keys holding records of more than one true person
+    true_households: int  # true households with a record in the warehouse
+    household_keys: int  # household keys given to records
+    split_households: int  # true households whose records carry more than one household key (or none)
+    merged_households: int  # household keys holding records of more than one true household
 
 
 def _pair_scores(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, where: str = "true") -> PairScores:
@@ -73,6 +83,23 @@ def _pair_scores(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, whe
             (select coalesce(sum(n * (n - 1) / 2), 0) from both_groups)
     """).fetchall()
     return PairScores(int(true_pairs), int(predicted_pairs), int(correct_pairs))
+
+
+def split_and_merged(con: duckdb.DuckDBPyConnection, predicted: str, truth: str) -> tuple[int, int, int, int]:
+    """(true groups, predicted keys, true groups split, keys merging) over the `evaluated`
+    records: a true group is split when its records are not all on one predicted key (a
+    record without one is on none), a key merges when its records are of more than one
+    true group."""
+    ((groups, keys, split, merged),) = con.execute(f"""
+        select
+            (select count(distinct (commission_id, {truth})) from evaluated),
+            (select count(distinct (commission_id, {predicted})) from evaluated where {predicted} is not null),
+            (select count(*) from (select 1 from evaluated group by commission_id, {truth}
+                                   having count(distinct {predicted}) + count(*) - count({predicted}) > 1)),
+            (select count(*) from (select 1 from evaluated where {predicted} is not null
+                                   group by commission_id, {predicted} having count(distinct {truth}) > 1))
+    """).fetchall()
+    return int(groups), int(keys), int(split), int(merged)
 
 
 def tokenised_truth(
@@ -137,6 +164,9 @@ def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> E
             (select count(*) from (select person_key from evaluated group by commission_id, person_key
                                    having count(distinct person_id) > 1))
     """).fetchall()[0]
+    true_households, household_keys, split_households, merged_households = split_and_merged(
+        con, "household_key", "household_id"
+    )
     return Evaluation(
         records=records,
         records_in_truth=in_truth,
@@ -147,7 +177,15 @@ def evaluate(warehouse: Path, truth: Path, master_key: bytes | None = None) -> E
         households=_pair_scores(con, "household_key", "household_id"),
         split_people=split,
         merged_keys=merged,
+        true_households=true_households,
+        household_keys=household_keys,
+        split_households=split_households,
+        merged_households=merged_households,
     )
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.2%}" if whole else "n/a"
 
 
 def report(evaluation: Evaluation) -> str:
@@ -174,6 +212,11 @@ def report(evaluation: Evaluation) -> str:
             f"({evaluation.split_people / evaluation.people:.2%})",
             f"- person keys merging more than one true person: {evaluation.merged_keys:,} "
             f"({evaluation.merged_keys / evaluation.person_keys:.2%})",
+            f"- true households split across more than one household key (or partly without one): "
+            f"{evaluation.split_households:,} of {evaluation.true_households:,} "
+            f"({_share(evaluation.split_households, evaluation.true_households)})",
+            f"- household keys merging more than one true household: {evaluation.merged_households:,} "
+            f"of {evaluation.household_keys:,} ({_share(evaluation.merged_households, evaluation.household_keys)})",
             "",
             "Records without a date of birth or NHS number (council tax liable parties, most of them) can "
             "join a person only on name and address; faults in those names or addresses on either side are "
