@@ -299,14 +299,14 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
         role="postcode",
     ),
     _col(
-        "unplaced_postcode_token",
-        "Token (domain postcode) of a supplied postcode that is not a valid UK postcode (another country's, or mistyped), normalised as postcode_token: evidence for the linkage, never geocoded; delivery_data_quality counts these records as unresolved postcodes.",
+        "postcode_sector_token",
+        "Token of the postcode sector (outward code and first inward digit).",
         "Address & contact details",
         role="postcode",
     ),
     _col(
-        "postcode_sector_token",
-        "Token of the postcode sector (outward code and first inward digit).",
+        "unplaced_postcode_token",
+        "Token (domain postcode) of a supplied postcode that is not a valid UK postcode (another country's, or mistyped), normalised as postcode_token: evidence for the linkage, never geocoded; delivery_data_quality counts these records as unresolved postcodes.",
         "Address & contact details",
         role="postcode",
     ),
@@ -323,13 +323,13 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
         "Property information",
         role="uprn",
     ),
+    _col("is_valid_uprn", "Whether the supplied UPRN is 1 to 12 digits.", "Property information", role="uprn"),
     _col(
         "address_bigram_tokens",
         "Tokens (domain address_bigram) of each pair of adjacent characters of the address lines joined in the source's order (upper case, punctuation removed): the Dice coefficient of two records' sets measures how alike their addresses are. The lines themselves never leave staging. Never stored.",
         "Address & contact details",
         role="address_line",
     ),
-    _col("is_valid_uprn", "Whether the supplied UPRN is 1 to 12 digits.", "Property information", role="uprn"),
     _col(
         "gp_practice_token",
         "Token of the ODS code of the GP practice the person is registered with (domain gp_practice); linkage reads the ward most of the practice's patients live in as a coarse location for a record without an address.",
