@@ -78,7 +78,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from bench.common import RESULTS, measured, project_copy, save
+from bench.common import RESULTS, BenchWorkspace, measured, project_copy, save
 from insight_hub import pseudonymisation
 
 # Outside the repository by default: the project copies hold Python files, which mypy (it reads
@@ -384,36 +384,16 @@ def register(project: Path, dataset: Dataset, today: dt.date) -> None:
 
 
 @dataclass(frozen=True)
-class Workspace:
-    """One data set's project copy, landing folder, warehouse and dbt artifacts."""
-
-    root: Path
+class Workspace(BenchWorkspace):
+    """One data set's project copy beside a benchmark workspace's landing folder, warehouse and artifacts."""
 
     @property
     def project(self) -> Path:
         return self.root / "project"
 
-    @property
-    def landing(self) -> Path:
-        return self.root / "landing"
-
-    @property
-    def warehouse(self) -> Path:
-        return self.root / "insight_hub.duckdb"
-
-    @property
-    def target(self) -> Path:
-        return self.root / "target"
-
-    def env(self, master_key: str) -> dict[str, str]:
-        # as bench.common.BenchWorkspace.env, with the project copy's profiles and the key named
+    def env(self, master_key: str) -> dict[str, str]:  # type: ignore[override]  # the key is the data set's own
         return {
-            **os.environ,
-            "INSIGHT_HUB_TARGET": "test",
-            "INSIGHT_HUB_LANDING": str(self.landing),
-            "INSIGHT_HUB_WAREHOUSE": str(self.warehouse),
-            "DBT_TARGET_PATH": str(self.target),
-            "DBT_LOG_PATH": str(self.root / "logs"),
+            **super().env(),
             "DBT_PROFILES_DIR": str(self.project),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             pseudonymisation.MASTER_KEY_ENV: master_key,
