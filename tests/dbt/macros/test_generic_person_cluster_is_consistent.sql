@@ -52,37 +52,22 @@ first_anonymous_records as (
     where year_rank = 1
 ),
 
-a_year_apart as (
+years_apart as (
+    -- the first pair of first-of-their-year records born each planted gap apart
     select
-        'a year apart' as cluster_token,
+        gaps.cluster_token,
         [older.record_token, younger.record_token] as record_tokens
-    from first_anonymous_records as older
+    from (
+        values
+        ('a year apart', 1),
+        ('two years apart', 2),
+        ('twelve years apart', 12)
+    ) as gaps (cluster_token, years)
+    inner join first_anonymous_records as older
+        on true
     inner join first_anonymous_records as younger
-        on older.birth_year + 1 = younger.birth_year
-    order by older.birth_year
-    limit 1
-),
-
-two_years_apart as (
-    select
-        'two years apart' as cluster_token,
-        [older.record_token, younger.record_token] as record_tokens
-    from first_anonymous_records as older
-    inner join first_anonymous_records as younger
-        on older.birth_year + 2 = younger.birth_year
-    order by older.birth_year
-    limit 1
-),
-
-twelve_years_apart as (
-    select
-        'twelve years apart' as cluster_token,
-        [older.record_token, younger.record_token] as record_tokens
-    from first_anonymous_records as older
-    inner join first_anonymous_records as younger
-        on older.birth_year + 12 = younger.birth_year
-    order by older.birth_year
-    limit 1
+        on older.birth_year + gaps.years = younger.birth_year
+    qualify row_number() over (partition by gaps.cluster_token order by older.birth_year) = 1
 ),
 
 three_years as (
@@ -168,15 +153,11 @@ planted_clusters as (
         picked.cluster_token,
         unnest(picked.record_tokens) as record_token
     from (
-        select * from a_year_apart
+        select * from years_apart
         union all
         select * from two_services
         union all
         select * from one_nhs_number
-        union all
-        select * from two_years_apart
-        union all
-        select * from twelve_years_apart
         union all
         select * from two_nhs_numbers
         union all
