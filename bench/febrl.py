@@ -733,11 +733,11 @@ def benchmark(
     print(f"{dataset.name}: built in {first.seconds:.1f} s; {len(first.failed)} nodes failed, errored or skipped")
     final: Build = first
     model: tuple[str, str] | None = None
-    clustered = "model.insight_hub.int_person_records__clustered"
-    if clustered in first.errors:
+    scoring = "model.insight_hub.int_linkage__scored_pairs"
+    if scoring in first.errors:
         # training on the commission failed: rerun as the README allows, with reviewed parameters
         # (the borough's trained model), so the linkage itself can still be scored
-        reason = _reason(first.errors[clustered])
+        reason = _reason(first.errors[scoring])
         print(f"{dataset.name}: the linkage failed ({reason}); rebuilding with the borough's model", flush=True)
         models = borrowed_models(workspace, dataset.commission)
         if models is None:

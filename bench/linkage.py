@@ -1,16 +1,19 @@
-"""Linkage cost: inside dbt against the same Splink model run directly, per scale.
+"""Linkage cost: the linkage's dbt models against bare Splink on the same token table, per scale.
 
     python -m bench.linkage --scales 0.25 0.5 1.0 --runs 3
 
-For each scale: builds the spine once (dbt build up to
-int_person_records__geocoded), then alternately (runs times each) times
-- inside dbt: `dbt run --select int_person_records__clustered` (the model's
-  execution time from run_results.json: training, prediction, clustering and
-  writing the table), and
-- outside dbt: insight_hub.linkage.splink_run.link_records on the same spine
-  table and token-sets view in a plain DuckDB connection (the token functions
-  registered under the benchmark's key, the workbook deliveries loaded as the
-  dbt plugin loads them), materialising the same result table.
+For each scale: builds the linkage's input once (dbt build up to
+int_linkage__records and the token-sets view), then alternately (runs times
+each) times
+- inside dbt: `dbt run` of the linkage's models (LINKAGE_MODELS: Splink's
+  training, prediction and clustering, and the SQL steps between and after
+  them; the sum of their execution times from run_results.json), and
+- bare Splink: insight_hub.linkage.splink_run.score_pairs and
+  connected_records on the same records table and token-sets view in a plain
+  DuckDB connection (the token functions registered under the benchmark's
+  key, the workbook deliveries loaded as the dbt plugin loads them):
+  training, prediction and clustering of the pairs at the cluster threshold,
+  materialised as tables.
 Reports medians, the inside/outside ratio (target at most 1.3), records per
 second and seconds per 100,000 records across scales (linear growth keeps that
 flat). Figures go to bench/results/linkage.json.
@@ -28,10 +31,21 @@ import pandas as pd
 
 from bench.common import dbt, generate, median, save, workspace_for
 from insight_hub import pseudonymisation
-from insight_hub.linkage.splink_run import link_records, linkage_input_sql
+from insight_hub.governance import manifest
+from insight_hub.linkage.splink_run import connected_records, linkage_input_sql, score_pairs
 
-SPINE = "insight_hub.intermediate.int_person_records__geocoded"
+RECORDS = "insight_hub.intermediate.int_linkage__records"
 TOKEN_SETS = "insight_hub.intermediate.int_person_records__token_sets"
+LINKAGE_MODELS = (
+    "int_linkage__scored_pairs",
+    "int_linkage__deterministic_pairs",
+    "int_linkage__edges",
+    "int_linkage__connected_records",
+    "int_linkage__clusters_separated",
+    "int_linkage__placed_at_address",
+    "int_linkage__placed_after_move",
+    "int_person_records__clustered",
+)
 
 
 def _linkage_connection(workspace) -> duckdb.DuckDBPyConnection:
@@ -41,7 +55,7 @@ def _linkage_connection(workspace) -> duckdb.DuckDBPyConnection:
     excel_deliveries plugin loads them, so the token-sets view computes."""
     con = duckdb.connect()
     con.execute(f"attach '{workspace.warehouse}' as {workspace.warehouse.stem} (read_only)").fetchall()
-    commissions = [c for (c,) in con.execute(f"select distinct commission_id from {SPINE}").fetchall()]
+    commissions = [c for (c,) in con.execute(f"select distinct commission_id from {RECORDS}").fetchall()]
     key, _ = pseudonymisation.resolve_master_key(allow_demo_key=True)
     pseudonymisation.register_token_functions(con, pseudonymisation.token_functions(key, commissions))
     con.execute("attach ':memory:' as landing_memory").fetchall()
@@ -62,25 +76,34 @@ def _linkage_connection(workspace) -> duckdb.DuckDBPyConnection:
 
 def _outside_dbt(workspace) -> tuple[float, int]:
     con = _linkage_connection(workspace)
-    commissions = [c for (c,) in con.execute(f"select distinct commission_id from {SPINE}").fetchall()]
+    commissions = [c for (c,) in con.execute(f"select distinct commission_id from {RECORDS}").fetchall()]
+    threshold = manifest.project_vars()["linkage_cluster_threshold"]
     started = time.perf_counter()
-    records = 0
     for commission in commissions:
-        result = link_records(
-            con, linkage_input_sql(f"select * from {SPINE}", f"select * from {TOKEN_SETS}", commission)
+        scored = score_pairs(
+            con, linkage_input_sql(f"select * from {RECORDS}", f"select * from {TOKEN_SETS}", commission)
         )
-        con.register("linked", result.records)
-        con.execute("create or replace temp table linked_records as select * from linked").fetchall()
-        con.unregister("linked")
-        records += result.records.num_rows
-    return time.perf_counter() - started, records
+        con.register("scored", scored.pairs)
+        con.execute("create or replace temp table scored_pairs as select * from scored").fetchall()
+        con.unregister("scored")
+        components = connected_records(
+            con,
+            f"select * from {RECORDS} where commission_id = '{commission}'",
+            f"select * from scored_pairs where match_probability >= {threshold}",
+        )
+        con.register("components", components)
+        con.execute("create or replace temp table connected as select * from components").fetchall()
+        con.unregister("components")
+    seconds = time.perf_counter() - started
+    (records,) = con.execute(f"select count(*) from {RECORDS}").fetchone() or (0,)
+    return seconds, records
 
 
 def _inside_dbt(workspace) -> float:
     # a workbook extract is loaded only for a run that selects its staging model (README)
-    dbt(workspace, "run", "--select", "stg_employment_skills__participants_export", "int_person_records__clustered")
+    dbt(workspace, "run", "--select", "stg_employment_skills__participants_export", *LINKAGE_MODELS)
     results = json.loads((workspace.target / "run_results.json").read_text())["results"]
-    return next(r["execution_time"] for r in results if r["unique_id"].endswith("int_person_records__clustered"))
+    return sum(r["execution_time"] for r in results if r["unique_id"].split(".")[-1] in LINKAGE_MODELS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             workspace,
             "build",
             "--select",
-            "+int_person_records__geocoded",
+            "+int_linkage__records",
             "+int_person_records__token_sets",
             "--indirect-selection",
             "cautious",

@@ -48,24 +48,14 @@ Design choices worth knowing:
 - a forename given as its initial and two forenames sharing an initial are
   separate levels: the first is nearly always one person, the second often
   siblings;
-- the clustering threshold (CLUSTER_THRESHOLD) is where pairwise F1 peaked
-  (0.9 to 0.5 swept on 742,018 records and a second borough);
-- records with neither a date of birth nor an NHS number (council tax) keep
-  only their single best link when clustering (STRONG_RECORD_SQL), so such a
-  record can join a person but never bridge two people; one still alone then
-  joins the single person its names fit at its address (RESIDUAL_RULES), or
-  a person with no address whose GP practice is in its ward
-  (REGISTERED_IN_WARD_RULES), or, in a second pass, a person at the postcode
-  its household moved from (MOVED_HOUSEHOLD_RULES). What these say that no
-  comparison level can is "the only person who fits": Splink scores a pair,
-  not how many candidates a record has. Without them person recall on the
-  small borough falls from 0.9805 to 0.9381;
-- cannot-link: two records of one service with different person identifiers
-  of that service (social care person ids, council tax liable parties) are two
-  people; a cluster that gathers several keeps one, and the weak records of
-  the others leave it;
-- the deterministic pass links records that share a valid NHS-number token
-  and agree on date of birth, whatever their probabilistic score.
+- the clustering threshold (dbt var linkage_cluster_threshold, 0.7) is where
+  pairwise F1 peaked (0.9 to 0.5 swept on 742,018 records and a second borough).
+
+What happens to the scored pairs is SQL, in the dbt models of
+models/intermediate/linkage (each with unit tests): the deterministic pass,
+the edges (a record that cannot anchor a person keeps only its best link),
+Splink's clustering, cannot-link separation, and the residual passes (a record
+still alone joins the only person its names fit at its address).
 """
 
 from __future__ import annotations
@@ -79,8 +69,8 @@ from splink import SettingsCreator, block_on
 if TYPE_CHECKING:  # splink exports no name for the type block_on returns
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
-# Columns of the spine the linkage reads (all tokens are 64-hex HMACs).
-SPINE_COLUMNS = (
+# Columns of int_linkage__records that Splink reads (all tokens are 64-hex HMACs).
+RECORD_COLUMNS = (
     "record_token",
     "commission_id",
     "service_code",
@@ -101,11 +91,8 @@ SPINE_COLUMNS = (
     "latest_birth_year",
     "sex",
     "postcode_token",
-    "unplaced_postcode_token",
     "postcode_sector_token",
     "uprn_token",
-    "ward_code",
-    "gp_practice_token",
     "contact_identifier_tokens",
 )
 # The token sets, read from the view int_person_records__token_sets (never stored).
@@ -119,17 +106,11 @@ TOKEN_SET_COLUMNS = (
     "birth_date_part_tokens",
     "address_bigram_tokens",
 )
-# What the linkage compares: the spine's columns, a postcode that is not a UK one
-# standing in for postcode_token (same domain: a valid and an invalid postcode
-# never share a token), and the token sets.
-INPUT_COLUMNS = tuple(c for c in SPINE_COLUMNS if c != "unplaced_postcode_token") + TOKEN_SET_COLUMNS
+# What Splink compares: the records' columns and their token sets.
+INPUT_COLUMNS = RECORD_COLUMNS + TOKEN_SET_COLUMNS
 # Tokens compared for equality only, so Splink works on their first 64 bits as
 # integers: 3-6 times faster, a third of the memory; collisions ~1e-8 at 1M values.
-# The GP practice only places a practice in a ward (PRACTICE_WARD_MIN_SHARE) and
-# is not compared.
-INTEGER_TOKEN_COLUMNS = tuple(
-    c for c in INPUT_COLUMNS if c.endswith("_token") and c not in ("record_token", "gp_practice_token")
-)
+INTEGER_TOKEN_COLUMNS = tuple(c for c in INPUT_COLUMNS if c.endswith("_token") and c != "record_token")
 INTEGER_TOKEN_LIST_COLUMNS = tuple(c for c in INPUT_COLUMNS if c.endswith("_tokens"))
 # Token lists compared by similarity become 127-bit filters in the linkage's own
 # in-memory copy of its input (never stored): filter column -> its token list.
@@ -139,96 +120,16 @@ BLOOM_COLUMNS = {
     "address_bigram_bloom": "address_bigram_tokens",
     "contact_identifier_bloom": "contact_identifier_tokens",
 }
+# The only token list a comparison also reads as a list (a filter sharing a bit
+# only says the lists may share a token); the others are read as filters alone.
+COMPARED_TOKEN_LISTS = ("contact_identifier_tokens",)
 
-PREDICT_THRESHOLD = 0.5  # pairs kept for clustering and diagnostics
-CLUSTER_THRESHOLD = 0.7  # match probability at which two records are the same person
+PREDICT_THRESHOLD = 0.5  # pairs kept for clustering (var linkage_cluster_threshold) and diagnostics
 LAMBDA_RECALL = 0.6  # share of true matches the deterministic rules are assumed to find
 U_MAX_PAIRS = 1e7
 U_SEED = 1234
 EM_CONVERGENCE = 0.0001
 EM_MAX_ITERATIONS = 25
-
-# Residual rules, applied in order to each record that cannot anchor a person
-# and is still alone after clustering: it joins the one person (cluster with a
-# record that has a date of birth or NHS number) at its address (postcode or
-# UPRN) that the rule finds, if there is exactly one; sex and the year-of-birth
-# bound must not contradict, and the person must not hold another party of the
-# record's service. Only records without a date of birth (council tax parties)
-# resolve on a surname alone. Two names are "one slip apart" (a letter wrong,
-# added or left out, or two adjacent letters exchanged) when they share a
-# one-letter-deletion variant's token.
-AT_PROPERTY = "candidate.uprn_token = weak.uprn_token"
-RESIDUAL_RULES = (
-    (
-        "no forename, same surname",
-        "weak.forename_token is null and weak.birth_date_token is null "
-        "and candidate.surname_token = weak.surname_token",
-    ),
-    (
-        "same forename, surname one slip apart",
-        "candidate.forename_canonical_token = weak.forename_canonical_token "
-        "and list_has_any(candidate.surname_edit_tokens, weak.surname_edit_tokens)",
-    ),
-    (
-        "forename one slip apart, same surname",
-        "candidate.surname_token = weak.surname_token "
-        "and list_has_any(candidate.forename_edit_tokens, weak.forename_edit_tokens)",
-    ),
-    ("forename and surname exchanged", "candidate.full_name_token = weak.name_swapped_token"),
-    (
-        "another initial for forename, same surname",
-        "weak.is_forename_initial and weak.birth_date_token is null and candidate.surname_token = weak.surname_token",
-    ),
-    (
-        "person with no forename, same surname",
-        "weak.birth_date_token is null and candidate.forename_token is null "
-        "and candidate.surname_token = weak.surname_token",
-    ),
-    (
-        "initial for forename, surname one slip apart",
-        "(weak.is_forename_initial or candidate.is_forename_initial) "
-        "and candidate.forename_initial_token = weak.forename_initial_token "
-        "and list_has_any(candidate.surname_edit_tokens, weak.surname_edit_tokens)",
-    ),
-    (
-        "same forename, other surname at the property",
-        f"{AT_PROPERTY} and weak.birth_date_token is null "
-        "and candidate.forename_canonical_token = weak.forename_canonical_token",
-    ),
-)
-
-# A person none of whose records has an address can still be placed: the ward
-# most of its GP practice's patients live in (a practice counts when at least
-# PRACTICE_WARD_MIN_SHARE of its patients with an address live in that ward).
-# A record still alone after RESIDUAL_RULES joins such a person registered in
-# its own ward by REGISTERED_IN_WARD_RULES, under the same conditions.
-PRACTICE_WARD_MIN_SHARE = 0.5
-REGISTERED_IN_WARD_RULES = (
-    (
-        "forename within one slip, same surname, GP practice in the ward",
-        "candidate.surname_token = weak.surname_token "
-        "and list_has_any(candidate.forename_edit_tokens, weak.forename_edit_tokens)",
-    ),
-)
-
-# A second pass, over the people the first completed: a record still alone
-# joins a person whose names fit with a record at another postcode when its
-# household evidently moved from there: another person has records at both
-# places, or another record at the same property fits another person at that
-# postcode (GP records keep the address a person registered at).
-MOVED_HOUSEHOLD_RULES = (
-    (
-        "forename within one slip, same surname, moved with the household",
-        "candidate.surname_token = weak.surname_token "
-        "and list_has_any(candidate.forename_edit_tokens, weak.forename_edit_tokens)",
-    ),
-)
-
-# A record that can anchor a person: has a date of birth or an NHS number, and both names.
-STRONG_RECORD_SQL = (
-    "(birth_date_token is not null or nhs_number_token is not null) "
-    "and forename_token is not null and surname_token is not null"
-)
 
 
 def _level(sql: str, label: str) -> cll.CustomLevel:

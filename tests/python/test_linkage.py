@@ -17,7 +17,14 @@ import shutil
 import duckdb
 from dbt_project import Workspace
 
-from insight_hub.linkage.evaluate import Evaluation, PairScores, evaluate, report, split_and_merged
+from insight_hub.linkage.evaluate import (
+    Evaluation,
+    PairScores,
+    evaluate,
+    report,
+    split_and_merged,
+    threshold_accuracy,
+)
 from insight_hub.linkage.token_set_attack import persisted_token_sets, simulate_attack
 
 COMMISSION = "IH-2026-001"
@@ -82,10 +89,43 @@ def test_report_gives_household_split_and_merged_figures() -> None:
         split_households=2,
         merged_households=1,
     )
-    text = report(evaluation)
+    text = report(Evaluation(**{**evaluation.__dict__, "thresholds": tuple(threshold_accuracy_rows_for_report())}))
+    assert "| 0.7 | 1.5 | 0.9000 | 0.8000 |" in text, "Splink's pairs at the cluster threshold"
     assert "| household (record pairs) | 0.9000 | 0.6750 |" in text
     assert "true households split across more than one household key (or partly without one): 2 of 5 (40.00%)" in text
     assert "household keys merging more than one true household: 1 of 8 (12.50%)" in text
+
+
+def test_threshold_accuracy_judges_splinks_scored_pairs_against_the_truth() -> None:
+    """Four records of two true people (a b, c d): a-b scores weight 5, a-c and
+    b-c about 1, c-d not at all. At weight 5 one of the two true pairs is found
+    and nothing false; at weight 1 two false pairs join it; every other pair
+    of the six is a true negative."""
+    with duckdb.connect() as con:
+        con.execute("attach ':memory:' as warehouse").fetchall()
+        con.execute("create schema warehouse.intermediate").fetchall()
+        con.execute("""
+            create table warehouse.intermediate.int_linkage__scored_pairs as
+            select * from (values ('a', 'b', 5.02), ('a', 'c', 1.0), ('b', 'c', 1.04))
+                as t(record_token_l, record_token_r, match_weight)
+        """).fetchall()
+        con.execute("""
+            create temp table evaluated as
+            select * from (values ('C', 'a', 'p1'), ('C', 'b', 'p1'), ('C', 'c', 'p2'), ('C', 'd', 'p2'))
+                as t(commission_id, record_token, person_id)
+        """).fetchall()
+        records = threshold_accuracy(con, "warehouse", true_pairs=2)
+    counts = [(r["truth_threshold"], r["tp"], r["fp"], r["fn"], r["tn"]) for r in records]
+    assert counts == [(1.0, 1, 2, 1, 2), (5.0, 1, 0, 1, 4)]
+    assert [(r["precision"], r["recall"]) for r in records] == [(1 / 3, 0.5), (1.0, 0.5)]
+    assert records[1]["match_probability"] == 32 / 33
+
+
+def threshold_accuracy_rows_for_report() -> list[dict]:
+    return [
+        {"truth_threshold": w, "match_probability": 2**w / (1 + 2**w), "precision": 0.9, "recall": 0.8, "f1": 0.85}
+        for w in (0.0, 1.5, 4.0)
+    ]
 
 
 def test_review_flags_two_person_ids_of_one_service(built_borough: Workspace, tmp_path) -> None:

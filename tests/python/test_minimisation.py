@@ -79,6 +79,7 @@ EVENT_COLUMNS = ("event_date", "event_month", "first_contact_month")
 # outputs (clusters, keys, households) hold tokens, keys and scores only.
 ATTRIBUTE_MODELS = (
     "int_person_records__geocoded",
+    "int_linkage__records",
     "int_person_records__keyed",
     "int_service_users__located",
     "int_households__located",
@@ -368,7 +369,7 @@ def test_k_anonymity_report_matches_the_models(manifest, con) -> None:
 def _reads(manifest: dict, con: duckdb.DuckDBPyConnection, models: tuple[str, ...]) -> dict[str, set[str]]:
     """Columns of `models` each downstream model's compiled SQL reads (after
     sqlglot expands its stars and prunes what it does not use), and the columns
-    the Python linkage model reads from the spine."""
+    the linkage's Python models read."""
     schema: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
     for database, schema_name, table, column, data_type in con.execute(
         "select table_catalog, table_schema, table_name, column_name, data_type from information_schema.columns"
@@ -381,10 +382,20 @@ def _reads(manifest: dict, con: duckdb.DuckDBPyConnection, models: tuple[str, ..
             continue
         assert node.get("compiled_code") or node["language"] == "python", f"{node['name']} was not compiled"
         if node["language"] == "python":
-            # the linkage reads its input columns from the spine and the token sets (insight_hub/linkage/settings.py)
-            assert node["name"] == "int_person_records__clustered"
-            reads[LINKAGE_SPINE] |= {"commission_id", *linkage_settings.SPINE_COLUMNS}
-            reads["int_person_records__token_sets"] |= {"commission_id", *linkage_settings.TOKEN_SET_COLUMNS}
+            # what the linkage's Python models read (insight_hub/linkage/settings.py, splink_run.py)
+            python_reads = {
+                "int_linkage__scored_pairs": {
+                    "int_linkage__records": {"commission_id", *linkage_settings.RECORD_COLUMNS},
+                    "int_person_records__token_sets": {"commission_id", *linkage_settings.TOKEN_SET_COLUMNS},
+                },
+                "int_linkage__connected_records": {
+                    "int_linkage__records": {"commission_id", "record_token"},
+                    "int_linkage__edges": {"record_token_l", "record_token_r"},
+                },
+            }
+            assert node["name"] in python_reads, f"{node['name']}: say what this Python model reads"
+            for model, columns in python_reads[node["name"]].items():
+                reads[model] |= columns
             continue
         tree = sqlglot.parse_one(node["compiled_code"], dialect="duckdb")
         # cast: sqlglot annotates the schema as dict[str, object], and dict is invariant, so the
@@ -420,7 +431,7 @@ def test_every_column_of_a_person_level_model_is_read_downstream(manifest, con) 
     nothing: every column of each person-level model holding people's
     attributes is read by a model downstream or the linkage, its key aside."""
     reads = _reads(manifest, con, ATTRIBUTE_MODELS)
-    assert {"birth_year", "sex"} <= reads[LINKAGE_SPINE], "the linkage's reads are counted"
+    assert {"birth_year", "sex"} <= reads["int_linkage__records"], "the linkage's reads are counted"
     unread = {
         model: [c for c in _columns(con, model) if c not in reads[model] | _grain(manifest, model)]
         for model in ATTRIBUTE_MODELS
@@ -462,10 +473,11 @@ def _equalities(sql: str) -> list[set[str]]:
     return pairs
 
 
-def test_the_linkage_never_compares_forename_and_surname_soundex(built_borough: Workspace) -> None:
+def test_the_linkage_never_compares_forename_and_surname_soundex(built_borough: Workspace, manifest) -> None:
     """Every condition the linkage scores, blocks or joins on (the trained
-    Splink models, the residual rules; splink_run's own SQL names no Soundex
-    token) sets a Soundex token equal only to the same field's."""
+    Splink models, the compiled SQL of the linkage's SQL models; splink_run's
+    own SQL names no Soundex token) sets a Soundex token equal only to the
+    same field's."""
     conditions = []
     for path in (built_borough.target / "linkage").glob("splink_model_*.json"):
         model = json.loads(path.read_text())
@@ -476,15 +488,17 @@ def test_the_linkage_never_compares_forename_and_surname_soundex(built_borough: 
             if level["sql_condition"] != "ELSE"
         ]
         conditions += [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
-    rules = (
-        linkage_settings.RESIDUAL_RULES
-        + linkage_settings.REGISTERED_IN_WARD_RULES
-        + linkage_settings.MOVED_HOUSEHOLD_RULES
-    )
-    conditions += [condition for _, condition in rules]
+    conditions += [
+        node["compiled_code"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["language"] == "sql"
+        and node["original_file_path"].startswith("models/intermediate/linkage/")
+    ]
     assert conditions, "the build saved its linkage models"
     pairs = [pair for condition in conditions for pair in _equalities(condition)]
     assert {"forename_soundex_token"} in pairs and {"surname_soundex_token"} in pairs, "Soundex is compared"
+    assert {"forename_canonical_token"} in pairs, "the residual rules' SQL is read"
     assert {"forename_soundex_token", "surname_soundex_token"} not in pairs
     assert "soundex" not in Path(splink_run.__file__).read_text(), "splink_run's own SQL joins on no Soundex token"
 
