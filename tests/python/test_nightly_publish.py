@@ -100,11 +100,11 @@ def _last_build(workspace: Workspace) -> str:
     return row[0]
 
 
-@pytest.fixture
-def published(built_borough: Workspace, tmp_path: Path) -> Workspace:
-    """A copy of the built borough with its published files written by `nightly --steps publish`."""
-    workspace = _copy(built_borough, tmp_path / "night")
-    process = _night(workspace, "--steps", "publish")
+@pytest.fixture(scope="module")
+def published(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A copy of the built borough after a night's purge (nothing has expired), exports and publish."""
+    workspace = _copy(built_borough, tmp_path_factory.mktemp("night"))
+    process = _night(workspace, "--steps", "purge,export,publish")
     assert process.returncode == nightly.EXIT_OK, process.stdout.read() if process.stdout else ""
     return workspace
 
@@ -131,6 +131,16 @@ def test_published_file_holds_what_dashboards_read_from_one_build(published: Wor
         recipients = con.execute("select distinct recipient_type from sharing.share_ward_service_demand").fetchall()
         assert recipients == [(publish.COUNCIL_RECIPIENT,)]
     lines = _log(published)
+    assert [(line["step"], line["outcome"]) for line in lines] == [
+        ("run", "started"),
+        ("purge", "ok"),
+        ("export", "ok"),
+        ("publish", "ok"),
+        ("run", "ok"),
+    ]
+    purge, export = lines[1], lines[2]
+    assert purge["rows"] == 0 and purge["detail"]["applied"], "a normal night's purge removes nothing"
+    assert export["detail"]["files"] > 0 and any((published.root / "exports").iterdir())
     step = next(line for line in lines if line["step"] == "publish")
     assert step["outcome"] == "ok" and step["exit_code"] == 0 and step["rows"] > 0
     assert step["start"] <= step["end"] and step["detail"]["build_id"] == build_id
@@ -138,6 +148,7 @@ def test_published_file_holds_what_dashboards_read_from_one_build(published: Wor
 
 
 def test_failed_audit_publishes_nothing_and_keeps_the_previous_file(published: Workspace) -> None:
+    # runs after test_published_file_holds_what_dashboards_read_from_one_build: it plants a breach
     services = published.root / "published" / "services.duckdb"
     before = _sha(services)
     # rows out of the configured bounds against the file published before
@@ -155,6 +166,7 @@ def test_failed_audit_publishes_nothing_and_keeps_the_previous_file(published: W
     assert process.returncode == nightly.EXIT_CODES["publish"]
     assert _sha(services) == before
     assert sorted(p.name for p in services.parent.iterdir()) == ["hub_analysts.duckdb", "services.duckdb"]
+    # the fixture's night first, then these two
     failed = [line for line in _log(published) if line["step"] == "publish" and line["outcome"] == "failed"]
     assert len(failed) == 2
     assert "outside 1.5-2.0" in failed[0]["reason"]
