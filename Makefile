@@ -21,7 +21,7 @@ DATA ?= data
 export INSIGHT_HUB_LANDING ?= $(DATA)/landing
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: install build evaluate docs demo lint test bench bench-febrl clean
+.PHONY: install build evaluate docs demo lint test bench bench-febrl clean nightly publish
 
 install: $(STAMP)
 
@@ -38,6 +38,15 @@ build: $(STAMP)
 	@cp target/run_results.json target/build_run_results.json
 	$(BIN)/python -m insight_hub.governance
 	$(BIN)/python -m insight_hub.privacy_guard
+
+# The scheduler's entry point (README "Nightly runs"): freshness, build, guard, purge, exports,
+# publish, docs under a lock; NIGHTLY_ARGS e.g. "--wait" or "--steps publish".
+nightly: $(STAMP)
+	$(BIN)/python -m insight_hub.nightly $(NIGHTLY_ARGS)
+
+# Write, audit and atomically publish the files dashboards read (published/), after a passing build.
+publish: $(STAMP)
+	$(BIN)/python -m insight_hub.publish
 
 evaluate: $(STAMP)
 	$(BIN)/python -m insight_hub.linkage.evaluate --truth $(DATA)/ground_truth
@@ -72,4 +81,4 @@ bench-febrl: $(STAMP)
 	$(BIN)/python -m bench.febrl $(BENCH_ARGS)
 
 clean:
-	rm -rf target logs warehouse $(DATA) exports reports
+	rm -rf target logs warehouse $(DATA) exports reports published

@@ -368,18 +368,33 @@ def check_rows(con: duckdb.DuckDBPyConnection, output: Output) -> tuple[int, lis
             f"{output.relation} has no rows for '{key[0]}' and {key[1]} under approval {key[2]}: "
             "build the warehouse (dbt build) after the approval is registered"
         )
+    breaches = disclosure_breaches(con, output.relation, _rows_of(output.relation), key)
+    if breaches:
+        raise ExportRefused(f"{breaches[0]}: not exported")
+    return rows, columns
+
+
+def disclosure_breaches(
+    con: duckdb.DuckDBPyConnection, relation: str, rows: str | None = None, parameters: list[str] | None = None
+) -> list[str]:
+    """The counts of a sharing model (rows: its `from ... where ...` clause, default all rows) that break
+    the rule its rows carry: a count between 1 and suppress_up_to, one not a multiple of rounding_base, or a
+    null count whose status is not the suppression marker (and the reverse). The publish step reuses it."""
+    rows = rows or f"from {relation} where true"
+    columns = [row[0] for row in con.execute(f"select column_name from (describe {relation})").fetchall()]
+    breaches = []
     for count in _count_columns(columns):
         counted = con.execute(
-            f"select count(*) {_rows_of(output.relation)} and ("
+            f"select count(*) {rows} and ("
             f"{count} between 1 and suppress_up_to or {count} % rounding_base <> 0 "
             f"or ({count} is null) <> ({count}_status is not distinct from '{SUPPRESSED_MARKER}'))",
-            key,
+            parameters or [],
         ).fetchone()
         assert counted is not None, "count(*) returns a row"
         (broken,) = counted
         if broken:
-            raise ExportRefused(f"{output.relation}.{count} breaks the disclosure rule in {broken} rows: not exported")
-    return rows, columns
+            breaches.append(f"{relation}.{count} breaks the disclosure rule in {broken} rows")
+    return breaches
 
 
 def _literal(value: str) -> str:
