@@ -122,3 +122,34 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
+
+
+{% macro duckdb__collect_freshness(source, loaded_at_field, filter) -%}
+    {#- dbt source freshness (dbt's collect_freshness, for DuckDB): a person-level
+        landing source is read from the deliveries the pre-load check accepted
+        only, as the build reads it, so a file set aside is never parsed (and
+        no row of it reaches an error message); before the check's first build,
+        and for every other source, as dbt does. -#}
+    {%- set found = [] -%}
+    {%- for node in graph.sources.values() if node.relation_name == source | string -%}
+        {%- if node.config.meta.get('commission') and node.config.meta.get('format') in ['csv', 'parquet'] -%}
+            {%- do found.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not found or delivery_checks_relation() is none -%}
+        {{ return(dbt.default__collect_freshness(source, loaded_at_field, filter)) }}
+    {%- endif -%}
+    {%- set paths = accepted_delivery_paths(found[0]) -%}
+    {% call statement('collect_freshness', fetch_result=True, auto_begin=False) -%}
+        select
+            {% if paths %}max({{ loaded_at_field }}){% else %}cast(null as timestamp){% endif %} as max_loaded_at,
+            {{ current_timestamp() }} as snapshotted_at
+        {%- if paths %}
+        from {{ accepted_landing_relation(found[0], paths) }}
+        {%- if filter %}
+        where {{ filter }}
+        {%- endif %}
+        {%- endif %}
+    {%- endcall %}
+    {{ return(load_result('collect_freshness')) }}
+{%- endmacro %}

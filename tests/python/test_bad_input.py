@@ -89,6 +89,9 @@ class BrokenRun:
     current_after: dict[str, int]
     fault_output: str
     fault_returncode: int
+    fault_results: list[dict]
+    freshness_output: str
+    freshness_results: list[dict]
     fault_cells: list[str]
     latin1_line: int
     truncated_row: int
@@ -207,6 +210,8 @@ def broken(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -
     fault_cells, latin1_line, truncated_row = _plant_faults(workspace.landing, register_file)
     shutil.rmtree(workspace.logs, ignore_errors=True)
     faulty = workspace.dbt("build", check=False)
+    fault_results = json.loads((workspace.target / "run_results.json").read_text())["results"]
+    freshness = workspace.dbt("source", "freshness", "--select", "source:housing.housing_register", check=False)
     return BrokenRun(
         workspace,
         register_file,
@@ -218,6 +223,9 @@ def broken(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -
         current_after=_current_by_extract(workspace.warehouse),
         fault_output=faulty.stdout + faulty.stderr,
         fault_returncode=faulty.returncode,
+        fault_results=fault_results,
+        freshness_output=freshness.stdout + freshness.stderr,
+        freshness_results=json.loads((workspace.target / "sources.json").read_text())["results"],
         fault_cells=fault_cells,
         latin1_line=latin1_line,
         truncated_row=truncated_row,
@@ -315,8 +323,7 @@ def test_other_deliveries_are_processed(broken: BrokenRun) -> None:
 
 
 def test_the_build_fails_only_on_the_reject_rate_limit(broken: BrokenRun) -> None:
-    results = json.loads((broken.workspace.target / "run_results.json").read_text())["results"]
-    failed = sorted(r["unique_id"] for r in results if r["status"] in ("error", "fail", "skipped"))
+    failed = sorted(r["unique_id"] for r in broken.fault_results if r["status"] in ("error", "fail", "skipped"))
     assert broken.fault_returncode == 1
     assert failed == ["test.insight_hub.assert_delivery_reject_rate_within_limit"], failed
     assert _deliveries(broken)[SHORT_ROWS_FILE]["quarantined_row_rate"] > 0.5
@@ -352,9 +359,15 @@ def test_spine_and_data_quality_agree_on_the_current_delivery(broken: BrokenRun)
     assert spine == {REISSUED_FILE}
 
 
+def test_source_freshness_reads_only_accepted_deliveries(broken: BrokenRun) -> None:
+    # macro duckdb__collect_freshness: the 5 MB field and the Latin-1 file would otherwise break the read
+    assert [r["status"] for r in broken.freshness_results] != ["runtime error"], broken.freshness_output[-2000:]
+    assert len(broken.freshness_results) == 1 and broken.freshness_results[0]["max_loaded_at"]
+
+
 def test_no_cell_of_a_bad_file_reaches_the_log_or_console(broken: BrokenRun) -> None:
     log = (broken.workspace.logs / "dbt.log").read_text(encoding="utf-8", errors="replace")
-    for text in (log, broken.fault_output):
+    for text in (log, broken.fault_output, broken.freshness_output):
         assert "Original Line" not in text
         leaked = [cell for cell in broken.fault_cells if cell in text]
         assert not leaked, f"{len(leaked)} cells of a bad file in the log or console"
