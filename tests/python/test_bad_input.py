@@ -70,6 +70,7 @@ FAULTS = [
         r"same content as delivery housing_register_2026-10\.csv",
     ),
     Fault("damaged Parquet", "adult_social_care", "asc_services_2026-11_truncated.parquet", None, r"Parquet"),
+    Fault("not a workbook", "employment_skills", "participants_export_2026-11.xlsx", None, r"not an Excel workbook"),
 ]
 TRUNCATED_FILE = "homelessness_hclic_2026-11_truncated.csv"
 SHORT_ROWS_FILE = "asb_cases_2026-11_short_rows.csv"
@@ -164,6 +165,8 @@ def _plant_faults(landing: Path, register_file: Path) -> tuple[list[str], int, i
     (landing / COMMISSION / "adult_social_care" / FAULTS[10].file_name).write_bytes(
         asc.read_bytes()[: asc.stat().st_size // 2]
     )
+
+    (landing / COMMISSION / "employment_skills" / FAULTS[11].file_name).write_bytes(b"not a workbook\n")
 
     # a truncated last row: cut inside its extract timestamp, no line end
     hclic = (housing / "homelessness_hclic_2026-09.csv").read_text(encoding="utf-8").rstrip("\n")
