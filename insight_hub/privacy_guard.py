@@ -199,8 +199,9 @@ def guard_connection(warehouse: Path, manifest: dict, project_dir: Path = PROJEC
 
 def accepted_deliveries_only(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict:
     """The manifest with each CSV or Parquet person-level landing source reading only the files the
-    build's pre-load check accepted (stg_landing__delivery_checks), as the build read them, so a file
-    set aside is never parsed here either; a source with no accepted file is left out."""
+    build's pre-load check accepted (stg_landing__delivery_checks), by name, in the folder its
+    pattern names, so a file set aside is never parsed here either; a source with no accepted
+    file is left out."""
     checks = next(
         (
             n
@@ -213,7 +214,7 @@ def accepted_deliveries_only(con: duckdb.DuckDBPyConnection, manifest: dict) -> 
         return manifest
     try:
         rows = con.execute(
-            f"select service_code, source_table, list(file_path order by delivery_sequence) from {checks['relation_name']} "
+            f"select service_code, source_table, list(delivery_file order by delivery_sequence) from {checks['relation_name']} "
             "where delivery_status = 'accepted' group by all"
         ).fetchall()
     except duckdb.CatalogException:
@@ -222,10 +223,12 @@ def accepted_deliveries_only(con: duckdb.DuckDBPyConnection, manifest: dict) -> 
     sources = {}
     for unique_id, source in manifest["sources"].items():
         if m.meta(source).get("commission") and m.meta(source).get("format") in ("csv", "parquet"):
-            paths = accepted.get((source["source_name"], source["name"]))
-            if not paths:
+            names = accepted.get((source["source_name"], source["name"]))
+            if not names:
                 continue
-            listed = "[" + ", ".join("'" + path.replace("'", "''") + "'" for path in paths) + "]"
+            # the accepted files by name, in the folder the source's pattern names now
+            folder = Path(m.landing_glob(source)).parent
+            listed = "[" + ", ".join("'" + str(folder / name).replace("'", "''") + "'" for name in names) + "]"
             source = {**source, "relation_name": source["relation_name"].replace(f"'{m.landing_glob(source)}'", listed)}
         sources[unique_id] = source
     return {**manifest, "sources": sources}
