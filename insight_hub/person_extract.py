@@ -349,12 +349,12 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
     ),
     _col(
         "is_current_version",
-        "Whether this row is the version of its record the warehouse uses: the latest delivery's first row.",
+        "Whether this row is the version of its record the warehouse uses: the first row in the latest accepted delivery, in the delivery order of stg_landing__delivery_checks (delivery_sequence).",
         identifiability="none",
     ),
     _col(
         "quarantine_reason",
-        "Why the row is unusable (missing_record_ref, missing_event_date, unparseable_event_date, event_date_after_extract, birth_date_after_event); null for good rows.",
+        "Why the row is unusable (missing_record_ref, missing_event_date, unparseable_event_date, missing_extracted_at, unparseable_extracted_at (e.g. a truncated last row), event_date_after_extract, birth_date_after_event); null for good rows.",
         identifiability="none",
     ),
     _col("quarantine_column", "Source column the quarantine reason is about.", identifiability="none"),

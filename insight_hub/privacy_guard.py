@@ -197,6 +197,43 @@ def guard_connection(warehouse: Path, manifest: dict, project_dir: Path = PROJEC
     return con
 
 
+def accepted_deliveries_only(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict:
+    """The manifest with each CSV or Parquet person-level landing source reading only the files the
+    build's pre-load check accepted (stg_landing__delivery_checks), by name, in the folder its
+    pattern names, so a file set aside is never parsed here either; a source with no accepted
+    file is left out."""
+    checks = next(
+        (
+            n
+            for n in manifest["nodes"].values()
+            if n["resource_type"] == "model" and n["name"] == "stg_landing__delivery_checks"
+        ),
+        None,
+    )
+    if checks is None:
+        return manifest
+    try:
+        rows = con.execute(
+            f"select service_code, source_table, list(delivery_file order by delivery_sequence) from {checks['relation_name']} "
+            "where delivery_status = 'accepted' group by all"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return manifest  # a warehouse built before the check existed
+    accepted = {(service, table): paths for service, table, paths in rows}
+    sources = {}
+    for unique_id, source in manifest["sources"].items():
+        if m.meta(source).get("commission") and m.meta(source).get("format") in ("csv", "parquet"):
+            names = accepted.get((source["source_name"], source["name"]))
+            if not names:
+                continue
+            # the accepted files by name, in the folder the source's pattern names now
+            folder = Path(m.landing_glob(source)).parent
+            listed = "[" + ", ".join("'" + str(folder / name).replace("'", "''") + "'" for name in names) + "]"
+            source = {**source, "relation_name": source["relation_name"].replace(f"'{m.landing_glob(source)}'", listed)}
+        sources[unique_id] = source
+    return {**manifest, "sources": sources}
+
+
 def load_identifiers(con: duckdb.DuckDBPyConnection, manifest: dict) -> int:
     """Fill the temporary tables guarded_text (key, kind), guarded_digests and
     guarded_numbers with the landing identifier values; return how many
@@ -563,6 +600,7 @@ def column_leaks(warehouse: Path, project_dir: Path = PROJECT_ROOT) -> list[str]
 def check(warehouse: Path, manifest: dict, project_dir: Path = PROJECT_ROOT) -> tuple[int, list[str]]:
     """(identifier values loaded, every leak) of a built warehouse."""
     with guard_connection(warehouse, manifest, project_dir) as con:
+        manifest = accepted_deliveries_only(con, manifest)
         values = load_identifiers(con, manifest)
         leaks = scan(con, manifest, m.project_vars(project_dir)["fallback_date_formats"])
     return values, leaks + column_leaks(warehouse, project_dir)

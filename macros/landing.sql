@@ -18,35 +18,55 @@
 
 
 {% macro landing_rows(source_name, table_name, node) -%}
-    {#- The source's rows with two provenance columns: delivery_file (file name)
-        and source_row_number (1-based data row in that file, header excluded).
-        A source with no file in the landing folder (nothing delivered yet, or
-        its commission purged) gives no rows rather than failing the build;
-        source freshness and the open-commission delivery test report it. -#}
+    {#- The source's rows from the deliveries that passed the pre-load check
+        (stg_landing__delivery_checks), with three provenance columns:
+        delivery_file (file name), source_row_number (1-based data row in that
+        file, header excluded) and delivery_sequence (the file's place in its
+        source's delivery order: the one rule for which delivery is current).
+        A source with no accepted file (nothing delivered yet, all set aside,
+        or its commission purged) gives no rows rather than failing the build;
+        source freshness, the open-commission delivery test and
+        delivery_data_quality report it. -#}
     {%- set file_format = node.config.meta.format -%}
-    {%- if landing_file_count(node.config.meta) == 0 -%}
+    {%- set checks = ref('stg_landing__delivery_checks') -%}
+    {%- set paths = accepted_delivery_paths(node) if execute else [] -%}
+    {%- if not paths and file_format in ['csv', 'parquet', 'excel'] -%}
         select
             {%- for column in node.columns %}
             cast(null as varchar) as "{{ column }}",
             {%- endfor %}
             cast(null as varchar) as delivery_file,
-            cast(null as bigint) as source_row_number
+            cast(null as bigint) as source_row_number,
+            cast(null as bigint) as delivery_sequence
         where false
-    {%- elif file_format == 'csv' -%}
-        select
-            * exclude (filename, ordinality),
-            parse_filename(filename) as delivery_file,
-            ordinality - min(ordinality) over (partition by filename) + 1 as source_row_number
-        from {{ source(source_name, table_name) }} with ordinality
-    {%- elif file_format == 'parquet' -%}
-        select
-            * exclude (filename, file_row_number),
-            parse_filename(filename) as delivery_file,
-            file_row_number + 1 as source_row_number
-        from {{ source(source_name, table_name) }}
-    {%- elif file_format == 'excel' -%}
-        select * from {{ source(source_name, table_name) }}
     {%- else -%}
-        {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ ": landing format '" ~ file_format ~ "' is not csv, parquet or excel") }}
+        select
+            delivered.*,
+            deliveries.delivery_sequence
+        from (
+        {%- if file_format == 'csv' %}
+            select
+                * exclude (filename, ordinality),
+                parse_filename(filename) as delivery_file,
+                ordinality - min(ordinality) over (partition by filename) + 1 as source_row_number
+            from {{ accepted_landing_relation(node, paths) }} with ordinality
+        {%- elif file_format == 'parquet' %}
+            select
+                * exclude (filename, file_row_number),
+                parse_filename(filename) as delivery_file,
+                file_row_number + 1 as source_row_number
+            from {{ accepted_landing_relation(node, paths) }}
+        {%- elif file_format == 'excel' %}
+            select * from {{ source(source_name, table_name) }}
+        {%- else %}
+            {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ ": landing format '" ~ file_format ~ "' is not csv, parquet or excel") }}
+        {%- endif %}
+        ) as delivered
+        inner join {{ checks }} as deliveries
+            on
+                deliveries.service_code = '{{ source_name }}'
+                and deliveries.source_table = '{{ table_name }}'
+                and deliveries.delivery_status = 'accepted'
+                and delivered.delivery_file = deliveries.delivery_file
     {%- endif -%}
 {%- endmacro %}

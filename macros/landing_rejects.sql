@@ -1,23 +1,15 @@
-{% macro delivered_csv_sources() -%}
-    {#- The CSV landing sources that have at least one file delivered. -#}
-    {%- set delivered = [] -%}
-    {%- for node in (graph.sources.values() | sort(attribute='unique_id') if execute else []) -%}
-        {%- if node.config.meta.get('format') == 'csv' -%}
-            {%- if landing_file_count(node.config.meta) > 0 -%}{%- do delivered.append(node) -%}{%- endif -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(delivered) }}
-{%- endmacro %}
-
-
 {% macro scan_csv_landing() -%}
-    {#- Reads every delivered CSV landing source once so that DuckDB records the
-        rows it rejects (store_rejects=true in each source's read_csv) in this
-        connection's reject_errors and reject_scans tables. Used as the pre-hook
-        of stg_landing__rejected_rows. -#}
+    {#- Reads every CSV delivery that passed the pre-load check
+        (stg_landing__delivery_checks) once, so that DuckDB records the rows
+        it rejects (store_rejects=true in each source's read_csv) in this
+        connection's reject_errors and reject_scans tables. Used as the
+        pre-hook of stg_landing__rejected_rows. -#}
     {%- set scans = [] -%}
-    {%- for node in delivered_csv_sources() -%}
-        {%- do scans.append("(select count(*) from " ~ source(node.source_name, node.name) ~ ")") -%}
+    {%- for node in delivery_sources() if node.config.meta.format == 'csv' -%}
+        {%- set paths = accepted_delivery_paths(node) -%}
+        {%- if paths -%}
+            {%- do scans.append("(select count(*) from " ~ accepted_landing_relation(node, paths) ~ ")") -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- if scans -%}
         select {{ scans | join(' + ') }} as scanned_row_count

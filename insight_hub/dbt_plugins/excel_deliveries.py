@@ -24,6 +24,9 @@ from dbt.adapters.duckdb.utils import SourceConfig
 from dbt_common.exceptions import DbtRuntimeError
 
 IN_MEMORY_DATABASE = "landing_memory"
+# An .xlsx file is a zip archive; the pre-load check (stg_landing__delivery_checks) sets aside
+# a delivery without this header, and this loader skips it, so it stops only itself.
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 class Plugin(BasePlugin):
@@ -42,6 +45,9 @@ class Plugin(BasePlugin):
         sheet = source_config.get("sheet_name", 0)
         frames = []
         for path in files:
+            if Path(path).read_bytes()[:4] != ZIP_MAGIC:
+                # not a workbook at all: stg_landing__delivery_checks sets it aside and says so
+                continue
             try:
                 frame = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
             except Exception as error:  # openpyxl raises many types; name the file either way
@@ -50,4 +56,6 @@ class Plugin(BasePlugin):
             frame["delivery_file"] = Path(path).name
             frame["source_row_number"] = range(1, len(frame) + 1)
             frames.append(frame)
+        if not frames:
+            raise DbtRuntimeError(f"source {source_config.table_name()}: no file matching {pattern} is a workbook")
         return pd.concat(frames, ignore_index=True)

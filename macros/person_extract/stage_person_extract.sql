@@ -11,8 +11,8 @@
 {% macro stage_person_extract(source_name, table_name) -%}
     {%- set nicknames = ref('forename_nicknames') -%}
     {%- if not execute -%}
-        {#- register the dependency; the source is only read once its files are known to exist -#}
-        select * from {{ source(source_name, table_name) }}
+        {#- register the dependencies; the source is only read once its files are checked -#}
+        select * from {{ source(source_name, table_name) }}, {{ ref('stg_landing__delivery_checks') }}
     {%- else -%}
         {%- set node = source_node(source_name, table_name) -%}
         {%- set meta = node.config.meta -%}
@@ -53,6 +53,7 @@ normalised as (
     select
         source_rows.delivery_file,
         source_rows.source_row_number,
+        source_rows.delivery_sequence,
         {{ normalise_text(raw.record_ref) }} as record_ref,
         {{ normalise_text(raw.source_person_ref) }} as source_person_ref,
         {{ normalise_text(raw.related_person_ref) }} as related_person_ref,
@@ -73,6 +74,7 @@ normalised as (
         {{ parse_date(raw.date_of_birth, formats.date_of_birth) }} as birth_date,
         {{ normalise_text(raw.event_date) }} as event_date_text,
         {{ parse_date(raw.event_date, formats.event_date) }} as event_date,
+        {{ normalise_text(raw.extracted_at) }} as extracted_at_text,
         {{ parse_timestamp(raw.extracted_at, by_role.extracted_at.meta.get('formats', meta.get('timestamp_formats', []))) }} as extracted_at,
         {{ normalise_sex(raw.sex) }} as stated_sex,
         {%- if 'full_name' in by_role and by_role.full_name.meta.get('name_order') != 'surname_first' %}
@@ -188,19 +190,22 @@ pseudonymised as (
             partition by identified.delivery_file, identified.record_ref order by identified.source_row_number
         ) > 1 as is_duplicate_row,
         row_number() over (
-            partition by identified.record_ref order by identified.delivery_file desc, identified.source_row_number
+            partition by identified.record_ref order by identified.delivery_sequence desc, identified.source_row_number
         ) = 1 and identified.record_ref is not null as is_current_version,
         case
             when identified.record_ref is null then 'missing_record_ref'
             when identified.event_date_text is null then 'missing_event_date'
             when identified.event_date is null then 'unparseable_event_date'
+            when identified.extracted_at_text is null then 'missing_extracted_at'
+            when identified.extracted_at is null then 'unparseable_extracted_at'
             when identified.event_date > cast(identified.extracted_at as date) then 'event_date_after_extract'
             when identified.birth_date > identified.event_date then 'birth_date_after_event'
         end as quarantine_reason,
         case
             when identified.record_ref is null then '{{ by_role.record_ref.name }}'
-            when identified.event_date is null or identified.event_date > cast(identified.extracted_at as date)
-                then '{{ by_role.event_date.name }}'
+            when identified.event_date is null then '{{ by_role.event_date.name }}'
+            when identified.extracted_at is null then '{{ by_role.extracted_at.name }}'
+            when identified.event_date > cast(identified.extracted_at as date) then '{{ by_role.event_date.name }}'
             when identified.birth_date > identified.event_date then '{{ by_role.get("date_of_birth", {"name": ""}).name }}'
         end as quarantine_column
         {%- if 'related_person_ref' in by_role %},

@@ -1,10 +1,14 @@
-{#- Data quality per delivery file, for the services that supply them and
-    the Hub: rows received, rejected and quarantined, invalid identifiers,
+{#- Data quality per delivery file, loaded or set aside by the pre-load
+    check (its status, and the line and problem that set it aside), for the
+    services that supply them and the Hub: rows received, rejected and quarantined, invalid identifiers,
     records that did not geocode, the match rate (records linked to another
     record of the same person, in any service) and freshness: days from the
     extract to the as-of date, judged against the source's own freshness
     thresholds (its `freshness` config, via int_sources__freshness_thresholds)
-    for the latest delivery of each extract. -#}
+    for the latest delivery of each extract. The latest delivery is the last
+    accepted one in the delivery order (delivery_sequence, decided once in
+    stg_landing__delivery_checks), the same rule that picks each record's
+    current version in the spine. -#}
 
 {%- set as_of = "date '" ~ as_of_date() ~ "'" %}
 
@@ -22,9 +26,10 @@ ranked as (
     select
         *,
         datediff('day', cast(extracted_at as date), {{ as_of }}) as days_since_extract,
-        row_number() over (
-            partition by commission_id, service_code, source_table order by extracted_at desc, delivery_file desc
-        ) = 1 as is_latest_delivery
+        coalesce(
+            delivery_sequence = max(delivery_sequence) over (partition by commission_id, service_code, source_table),
+            false
+        ) as is_latest_delivery
     from deliveries
 ),
 
@@ -34,6 +39,9 @@ judged as (
         ranked.service_code,
         ranked.source_table,
         ranked.delivery_file,
+        ranked.delivery_status,
+        cast(ranked.problem_line_number as bigint) as problem_line_number,
+        ranked.delivery_problem,
         ranked.extracted_at,
         ranked.is_latest_delivery,
         cast(ranked.days_since_extract as integer) as days_since_extract,
@@ -49,6 +57,7 @@ judged as (
         cast(ranked.linked_record_count as bigint) as linked_record_count,
         cast(ranked.cross_service_linked_record_count as bigint) as cross_service_linked_record_count,
         case
+            when ranked.delivery_status <> 'accepted' then 'not loaded'
             when not ranked.is_latest_delivery then 'superseded'
             when freshness_thresholds.source_table is null then 'not monitored'
             when ranked.days_since_extract > freshness_thresholds.error_after_days then 'error'

@@ -1,4 +1,6 @@
-{#- One row per delivery file of every person-level extract: what arrived
+{#- One row per delivery file of every person-level extract, loaded or set
+    aside by the pre-load check (stg_landing__delivery_checks, which also
+    gives its status, problem and place in the delivery order): what arrived
     and what was wrong with it. Rows received are the rows staging parsed
     plus the lines the CSV parser rejected; identifier validity comes from
     staging's flags; quarantined rows from int_delivery_rows__quarantined;
@@ -15,6 +17,10 @@ with
 ),
 
 {% endfor -%}
+
+deliveries as (
+    select * from {{ ref('stg_landing__delivery_checks') }}
+),
 
 parser_rejects as (
     select * from {{ ref('stg_landing__rejected_rows') }}
@@ -99,41 +105,56 @@ current_deliveries as (
 
 profiled as (
     select
-        staged_deliveries.commission_id,
-        staged_deliveries.service_code,
-        staged_deliveries.source_table,
-        staged_deliveries.delivery_file,
+        deliveries.commission_id,
+        deliveries.service_code,
+        deliveries.source_table,
+        deliveries.delivery_file,
+        deliveries.delivery_status,
+        deliveries.problem_line_number,
+        deliveries.problem as delivery_problem,
+        deliveries.delivery_sequence,
         staged_deliveries.extracted_at,
-        staged_deliveries.duplicate_row_count,
-        staged_deliveries.invalid_nhs_number_count,
-        staged_deliveries.invalid_postcode_count,
-        staged_deliveries.invalid_birth_date_count,
-        staged_deliveries.staged_row_count + coalesce(rejected_deliveries.parser_rejected_row_count, 0)
-            as received_row_count,
+        coalesce(staged_deliveries.duplicate_row_count, 0) as duplicate_row_count,
+        coalesce(staged_deliveries.invalid_nhs_number_count, 0) as invalid_nhs_number_count,
+        coalesce(staged_deliveries.invalid_postcode_count, 0) as invalid_postcode_count,
+        coalesce(staged_deliveries.invalid_birth_date_count, 0) as invalid_birth_date_count,
+        case
+            when deliveries.delivery_status = 'accepted'
+                then
+                    coalesce(staged_deliveries.staged_row_count, 0)
+                    + coalesce(rejected_deliveries.parser_rejected_row_count, 0)
+            else coalesce(deliveries.data_line_count, 0)
+        end as received_row_count,
         coalesce(rejected_deliveries.parser_rejected_row_count, 0) as parser_rejected_row_count,
         coalesce(quarantined_deliveries.quarantined_row_count, 0) as quarantined_row_count,
         coalesce(current_deliveries.current_record_count, 0) as current_record_count,
         coalesce(current_deliveries.not_geocoded_record_count, 0) as not_geocoded_record_count,
         coalesce(match_counts.linked_record_count, 0) as linked_record_count,
         coalesce(match_counts.cross_service_record_count, 0) as cross_service_linked_record_count
-    from staged_deliveries
+    from deliveries
+    left join staged_deliveries
+        on
+            deliveries.commission_id = staged_deliveries.commission_id
+            and deliveries.service_code = staged_deliveries.service_code
+            and deliveries.source_table = staged_deliveries.source_table
+            and deliveries.delivery_file = staged_deliveries.delivery_file
     left join rejected_deliveries
         on
-            staged_deliveries.commission_id = rejected_deliveries.commission_id
-            and staged_deliveries.delivery_file = rejected_deliveries.delivery_file
+            deliveries.commission_id = rejected_deliveries.commission_id
+            and deliveries.delivery_file = rejected_deliveries.delivery_file
     left join quarantined_deliveries
         on
-            staged_deliveries.commission_id = quarantined_deliveries.commission_id
-            and staged_deliveries.delivery_file = quarantined_deliveries.delivery_file
+            deliveries.commission_id = quarantined_deliveries.commission_id
+            and deliveries.delivery_file = quarantined_deliveries.delivery_file
     left join current_deliveries
         on
-            staged_deliveries.commission_id = current_deliveries.commission_id
-            and staged_deliveries.delivery_file = current_deliveries.delivery_file
+            deliveries.commission_id = current_deliveries.commission_id
+            and deliveries.delivery_file = current_deliveries.delivery_file
     left join match_counts
         on
-            staged_deliveries.commission_id = match_counts.commission_id
-            and staged_deliveries.service_code = match_counts.service_code
-            and staged_deliveries.delivery_file = match_counts.delivery_file
+            deliveries.commission_id = match_counts.commission_id
+            and deliveries.service_code = match_counts.service_code
+            and deliveries.delivery_file = match_counts.delivery_file
 )
 
 select * from profiled

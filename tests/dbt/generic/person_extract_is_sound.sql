@@ -60,7 +60,7 @@ failures as (
     from rows_under_test
     where quarantine_reason not in (
         'missing_record_ref', 'missing_event_date', 'unparseable_event_date',
-        'event_date_after_extract', 'birth_date_after_event'
+        'missing_extracted_at', 'unparseable_extracted_at', 'event_date_after_extract', 'birth_date_after_event'
     )
 )
 
