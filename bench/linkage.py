@@ -84,12 +84,14 @@ def _outside_dbt(workspace) -> tuple[float, int]:
             con, linkage_input_sql(f"select * from {RECORDS}", f"select * from {TOKEN_SETS}", commission)
         )
         con.register("scored", scored.pairs)
-        con.execute("create or replace temp table scored_pairs as select * from scored").fetchall()
+        # a table of the connection's attached in-memory database: connected_records reads it on a cursor,
+        # which sees no temp table of this connection
+        con.execute("create or replace table landing_memory.main.scored_pairs as select * from scored").fetchall()
         con.unregister("scored")
         components = connected_records(
             con,
             f"select * from {RECORDS} where commission_id = '{commission}'",
-            f"select * from scored_pairs where match_probability >= {threshold}",
+            f"select * from landing_memory.main.scored_pairs where match_probability >= {threshold}",
         )
         con.register("components", components)
         con.execute("create or replace temp table connected as select * from components").fetchall()

@@ -59,14 +59,16 @@ years_apart as (
         [older.record_token, younger.record_token] as record_tokens
     from (
         values
-        ('a year apart', 1),
-        ('two years apart', 2),
-        ('twelve years apart', 12)
-    ) as gaps (cluster_token, years)
+        ('a year apart', 1, false),
+        ('two years apart', 2, true),
+        ('twelve years apart', 12, false)
+    ) as gaps (cluster_token, years, in_last_digit)
     inner join first_anonymous_records as older
         on true
     inner join first_anonymous_records as younger
         on older.birth_year + gaps.years = younger.birth_year
+    -- two years apart is one keyed digit only within the last digit (1985, 1987; not 1989, 1991)
+    where not gaps.in_last_digit or older.birth_year % 10 + gaps.years <= 9
     qualify row_number() over (partition by gaps.cluster_token order by older.birth_year) = 1
 ),
 
