@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from insight_hub.dashboard import common, data
+from insight_hub.dashboard.maps import ward_map
 
 common.header(
     "Service demand by ward and LSOA",
@@ -40,7 +41,9 @@ common.table(
 
 wards = common.read(f"select * from {ward_table} where {where} order by service_name, ward_name", params)
 st.subheader("Wards")
-services = wards.service_name.unique().tolist()
+# the service with the most wards published (fewest withheld) first, then by name
+published_wards = wards.groupby("service_name").people_known_rate_per_1000.count()
+services = sorted(published_wards.index, key=lambda name: (-published_wards[name], name))
 if len(services) > 1:
     service_name = st.selectbox("Service to chart", services, key="chart-service")
 else:
@@ -80,6 +83,7 @@ if not plotted.empty:
                             "field": "people_known_rate_per_1000_ci_lower",
                             "type": "quantitative",
                             "title": "people known per 1,000 residents (95% interval)",
+                            "scale": {"zero": False},
                         },
                         "x2": {"field": "people_known_rate_per_1000_ci_upper"},
                     },
@@ -93,6 +97,10 @@ if not plotted.empty:
                             "field": "people_known_compared_with_borough",
                             "type": "nominal",
                             "title": "against the borough",
+                            "scale": {
+                                "domain": ["lower", "similar", "higher"],
+                                "range": ["#1f77b4", "#888888", "#d62728"],
+                            },
                         },
                         "tooltip": [
                             {"field": "ward_name"},
@@ -114,6 +122,7 @@ st.caption(
     f"{service_name}: dashed line = borough rate; bars = 95% interval. "
     + (f"{withheld} ward(s) withheld ([c]) are not plotted." if withheld else "No ward withheld.")
 )
+ward_map(wards[wards.service_name == service_name], service_name)
 common.table(
     wards,
     "ward_service_demand",
