@@ -141,3 +141,50 @@ common.table(
         "second_service_share_also_known_to_first",
     ],
 )
+
+st.subheader("By deprivation decile")
+deciles = common.read(
+    f"select * from {common.relation('share_imd_decile_multiple_needs')} where {where} order by imd_decile", params
+)
+common.table(
+    deciles,
+    "imd_decile_multiple_needs",
+    keep=[
+        "imd_decile",
+        "lsoa_count",
+        "household_count",
+        "multiple_needs_households_count",
+        "multiple_needs_households_count_status",
+        "multiple_needs_rate_per_1000",
+        "multiple_needs_rate_per_1000_ci_lower",
+        "multiple_needs_rate_per_1000_ci_upper",
+        "multiple_needs_compared_with_borough",
+    ],
+    caption="IMD decile 1 = the most deprived tenth of LSOAs in England.",
+)
+
+st.subheader("Financial vulnerability")
+vulnerable = common.read(
+    f"select * from {common.relation('share_ward_financial_vulnerability')} where {where} order by ward_name", params
+)
+common.table(
+    vulnerable,
+    "ward_financial_vulnerability",
+    keep=[
+        "ward_code",
+        "ward_name",
+        "household_count",
+        "financially_vulnerable_households_count",
+        "financially_vulnerable_households_count_status",
+        "vulnerable_known_to_social_care_count",
+        "vulnerable_known_to_social_care_count_status",
+        "vulnerable_known_to_housing_count",
+        "vulnerable_known_to_housing_count_status",
+        "vulnerable_known_to_community_safety_count",
+        "vulnerable_known_to_community_safety_count_status",
+        "vulnerable_known_to_any_rate_per_1000",
+        "vulnerable_known_to_any_compared_with_borough",
+    ],
+    caption="Households under financial pressure (arrears or council tax reduction) also known to social care, "
+    "housing or community safety.",
+)

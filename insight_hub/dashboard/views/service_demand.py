@@ -171,3 +171,28 @@ if ward_names:
             "people_known_compared_with_borough",
         ],
     )
+
+st.subheader("Community safety demand by ward")
+safety = common.read(
+    f"select * from {common.relation('share_ward_community_safety_demand')} where {chosen.where(service=False)[0]} "
+    "order by ward_name",
+    chosen.where(service=False)[1],
+)
+common.table(
+    safety,
+    "ward_community_safety_demand",
+    keep=[
+        "ward_code",
+        "ward_name",
+        "resident_count",
+        "people_known_count",
+        "people_known_count_status",
+        "people_known_rate_per_1000",
+        "people_known_rate_per_1000_ci_lower",
+        "people_known_rate_per_1000_ci_upper",
+        "people_known_compared_with_borough",
+        "households_with_other_needs_count",
+        "households_with_other_needs_count_status",
+        "households_with_other_needs_share",
+    ],
+)
