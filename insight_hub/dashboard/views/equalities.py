@@ -33,7 +33,9 @@ for col, (label, name) in zip(
     strict=True,
 ):
     col.metric(name, int(counts.get(label, 0)))
-plotted = rows[rows.representation_ratio.notna()]
+plotted = rows[rows.representation_ratio.notna()].assign(
+    representation=lambda frame: frame.representation.fillna("no interval")
+)
 if not plotted.empty:
     st.vega_lite_chart(
         plotted[
@@ -73,7 +75,14 @@ if not plotted.empty:
                         "encoding": {
                             "y": {"field": "category_label", "type": "nominal", "sort": {"field": "category_order"}},
                             "x": {"field": "representation_ratio", "type": "quantitative"},
-                            "color": {"field": "representation", "type": "nominal"},
+                            "color": {
+                                "field": "representation",
+                                "type": "nominal",
+                                "scale": {
+                                    "domain": ["under-represented", "in proportion", "over-represented", "no interval"],
+                                    "range": ["#1f77b4", "#888888", "#d62728", "#cccccc"],
+                                },
+                            },
                         },
                     },
                     {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "gray"}, "encoding": {"x": {"datum": 1}}},
