@@ -54,7 +54,7 @@ publish: $(STAMP)
 DASHBOARD_PORT ?= 8501
 dashboard: $(STAMP)
 	@test -f $${INSIGHT_HUB_PUBLISHED:-published}/services.duckdb || $(BIN)/python -m insight_hub.publish
-	$(BIN)/streamlit run insight_hub/dashboard/app.py --server.port $(DASHBOARD_PORT) \
+	$(BIN)/streamlit run insight_hub/dashboard/app.py --server.address localhost --server.port $(DASHBOARD_PORT) \
 		--server.headless true --browser.gatherUsageStats false --server.fileWatcherType none
 
 evaluate: $(STAMP)
