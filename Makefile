@@ -6,6 +6,7 @@
 #                  governance check of the warehouse's catalogue and the privacy guard
 #   make evaluate  linkage quality against the generator's ground truth
 #   make docs      the record of processing and the dbt docs site
+# and, after make demo, make dashboard: the reference dashboard on http://localhost:8501
 # All create .venv and install the pinned dependencies first.
 
 PYTHON ?= python3
@@ -21,7 +22,7 @@ DATA ?= data
 export INSIGHT_HUB_LANDING ?= $(DATA)/landing
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: install build evaluate docs demo lint test bench bench-febrl clean nightly publish
+.PHONY: install build evaluate docs demo lint test bench bench-febrl clean nightly publish dashboard
 
 install: $(STAMP)
 
@@ -47,6 +48,14 @@ nightly: $(STAMP)
 # Write, audit and atomically publish the files dashboards read (published/), after a passing build.
 publish: $(STAMP)
 	$(BIN)/python -m insight_hub.publish
+
+# The reference dashboard (README "Dashboard") on http://localhost:$(DASHBOARD_PORT), reading only the
+# published files (published/, or INSIGHT_HUB_PUBLISHED); publishes first when nothing is published yet.
+DASHBOARD_PORT ?= 8501
+dashboard: $(STAMP)
+	@test -f $${INSIGHT_HUB_PUBLISHED:-published}/services.duckdb || $(BIN)/python -m insight_hub.publish
+	$(BIN)/streamlit run insight_hub/dashboard/app.py --server.address localhost --server.port $(DASHBOARD_PORT) \
+		--server.headless true --browser.gatherUsageStats false --server.fileWatcherType none
 
 evaluate: $(STAMP)
 	$(BIN)/python -m insight_hub.linkage.evaluate --truth $(DATA)/ground_truth

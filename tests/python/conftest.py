@@ -133,3 +133,14 @@ def redelivered(built_borough: Workspace, tmp_path_factory: pytest.TempPathFacto
         "earlier_exports": earlier_exports,
         "later_exports": later_exports,
     }
+
+
+@pytest.fixture(scope="session")
+def published_borough(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built borough's published files (insight_hub.publish), as the dashboard reads them; returns
+    the folder holding services.duckdb and hub_analysts.duckdb."""
+    from insight_hub import publish
+
+    folder = tmp_path_factory.mktemp("published")
+    publish.publish(built_borough.warehouse, folder)
+    return folder
