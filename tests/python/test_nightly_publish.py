@@ -195,8 +195,10 @@ def test_reader_sees_one_build_while_a_build_fails_halfway_and_nights_never_over
     failing = _night(
         workspace, "--steps", "build,guard,publish", "--build-select", "int_households__located+", wait=False
     )
+    # the lock file keeps the pid of the night that last held it (the first one): wait for the failing
+    # night's own pid, or the second night could take the lock before the failing one does
     lock = workspace.logs / "nightly.lock"
-    while not (lock.is_file() and lock.read_text().strip()) and failing.poll() is None:
+    while not (lock.is_file() and lock.read_text().strip() == str(failing.pid)) and failing.poll() is None:
         time.sleep(0.1)
     second = _night(workspace, "--steps", "publish")
     waiting = _night(workspace, "--steps", "publish", "--wait", wait=False)
