@@ -39,10 +39,11 @@ import numpy as np
 from insight_hub.borough.names import POOLS
 from insight_hub.summary import default_warehouse
 
-# Lists of tokens a table may hold per record: each element identifies a whole
-# value (one per contact identifier), so a frequency attack on them is the one
-# on any whole-value token, and no letter pair is exposed.
-WHOLE_VALUE_TOKEN_LISTS = frozenset({"contact_identifier_tokens"})
+# Lists a table may hold per row: each element identifies a whole value (one
+# per contact identifier) or a whole person (the person keys of a household in
+# household_composition_history), so a frequency attack on them is the one on
+# any whole-value token or key, and no letter pair is exposed.
+WHOLE_VALUE_TOKEN_LISTS = frozenset({"contact_identifier_tokens", "person_keys"})
 
 
 def bigrams(name: str) -> frozenset[str]:
