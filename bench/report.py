@@ -5,7 +5,7 @@
 
 Every figure in the section comes from a JSON file in bench/results/ that a
 benchmark wrote (bench.build_timings, bench.linkage, bench.linkage_quality,
-bench.pseudonymisation_cost, bench.febrl), with the commit, date and machine it was
+bench.pseudonymisation_cost, bench.febrl, bench.dashboard), with the commit, date and machine it was
 measured on; nothing in it is typed by hand. tests/python/test_bench_report.py
 fails when README.md and bench/results/ disagree.
 """
@@ -190,6 +190,32 @@ def _febrl_section(figures: dict[str, Any]) -> list[str]:
     ]
 
 
+def _dashboard_section(figures: dict[str, Any]) -> list[str]:
+    def seconds(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f} s"
+
+    published = figures["published"]
+    return [
+        f"**Dashboard response in Chromium** (`python -m bench.dashboard --rounds {figures['rounds']}`: seconds "
+        "from a click on a page's link to the page drawn; the first click on a freshly started dashboard, then "
+        f"the median and slowest of {figures['rounds'] - 1} more rounds; published build "
+        f"`{published['build_id'][:8]}` of {published['residents']:,} residents; {_measured(figures)})",
+        "",
+        "| page | first click | later clicks, median | later clicks, slowest |",
+        "| --- | ---: | ---: | ---: |",
+        *(
+            f"| {name} | {seconds(page['first_click_seconds'])} | {seconds(page['later_clicks_median_seconds'])} | "
+            f"{seconds(page['later_clicks_slowest_seconds'])} |"
+            for name, page in figures["pages"].items()
+        ),
+        "",
+        f"Opening the dashboard took {seconds(figures['open_dashboard_seconds'])}; the slowest click, "
+        f"{seconds(figures['slowest_click_seconds'])}, is "
+        f"{'within' if figures['within_target'] else 'over'} the {figures['target_seconds']:g} s asked.",
+        "",
+    ]
+
+
 def render(results: Path = RESULTS) -> str:
     """The section's text from the result files present (a benchmark not yet run is left out)."""
     lines = [BEGIN, ""]
@@ -211,6 +237,8 @@ def render(results: Path = RESULTS) -> str:
             lines += _quality_section(quality)
     if (febrl := _load(results, "febrl")) is not None:
         lines += _febrl_section(febrl)
+    if (dashboard := _load(results, "dashboard")) is not None:
+        lines += _dashboard_section(dashboard)
     return "\n".join([*lines, END])
 
 

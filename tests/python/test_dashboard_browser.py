@@ -10,12 +10,6 @@ screenshot of each page is saved under reports/screenshots/. Skipped, saying why
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,87 +18,24 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insight_hub.dashboard import app
+from insight_hub.dashboard import app, browser
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-CHROMIUM = Path("/usr/bin/chromium")
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = PROJECT_ROOT / "reports" / "screenshots"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+SCREENSHOTS = browser.PROJECT_ROOT / "reports" / "screenshots"
 
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
+    not browser.CHROMIUM.exists(),
     reason="browser test skipped: /usr/bin/chromium is not installed (apt-get install chromium; .ci/run does)",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def dashboard(published_borough: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run` on a free localhost port, reading the published borough; yields its address."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    env = dict(os.environ, INSIGHT_HUB_PUBLISHED=str(published_borough))
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(Path(app.__file__)),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    address = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+    with browser.serving(published_borough, tmp_path_factory.mktemp("streamlit") / "streamlit.log") as address:
         yield address
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _one(published: Path, audience: str, sql: str) -> tuple:
@@ -168,13 +99,12 @@ def test_every_page_opens_in_chromium_with_published_figures(dashboard: str, pub
     (build_id,) = _one(published_borough, "services", "select build_id from main.published_build")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        # Playwright gives the browser a new empty profile (--user-data-dir) of its own
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        chromium = browser.chromium(playwright)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2000}, accept_downloads=True)
+            page = chromium.new_page(viewport={"width": 1400, "height": 2000}, accept_downloads=True)
             for url_path, figure in expected.items():
                 page.goto(f"{dashboard}/{pages[url_path]}")
-                _settled(page)
+                browser.settled(page)
                 text = page.locator("[data-testid='stMain']").inner_text()
                 assert "Page not found" not in page.content(), f"{url_path}: Streamlit did not find the page"
                 assert not page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count(), (
@@ -185,22 +115,14 @@ def test_every_page_opens_in_chromium_with_published_figures(dashboard: str, pub
                 page.screenshot(path=str(SCREENSHOTS / f"{url_path}.png"), full_page=True)
             _withheld_cells_download_as_c(page, dashboard, published_borough)
         finally:
-            browser.close()
-
-
-def _settled(page: Page) -> None:
-    """Wait until the page's script has run and its tables and charts are drawn."""
-    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
-    page.wait_for_function("() => !document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=60_000)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(800)
+            chromium.close()
 
 
 def _withheld_cells_download_as_c(page: Page, dashboard: str, published: Path) -> None:
     """The ward table a service manager downloads holds [c] for each withheld ward and the published
     count for the others (the grid itself is drawn on a canvas, so its CSV is what a test can read)."""
     page.goto(f"{dashboard}/service-demand")
-    _settled(page)
+    browser.settled(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download ward_service_demand.csv").click()
     downloaded = pd.read_csv(info.value.path(), dtype=str).set_index(["service_name", "ward_code"])

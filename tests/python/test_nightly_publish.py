@@ -9,7 +9,9 @@ Rules guarded (issue 13 items 4 and 5, insight_hub/publish.py, insight_hub/night
 - a reader querying the published file throughout a build that fails halfway never errors and always
   sees one build; the failed build publishes nothing, not even when publish is run again by hand;
 - two nights never overlap: a second run exits at once with status 3 (or waits with --wait);
-- every step writes one JSON line (step, start, end, outcome, rows, exit status) to the run log.
+- every step writes one JSON line (step, start, end, outcome, rows, exit status) to the run log;
+- a step that fails or breaks gives the night its own exit status (10-16), and nothing after it runs,
+  a stale source aside.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -228,3 +231,54 @@ def test_reader_sees_one_build_while_a_build_fails_halfway_and_nights_never_over
     assert build["detail"] is None and "dbt build failed" in build["reason"]
     assert all(set(nightly.RUN_LOG_FIELDS) <= set(line) for line in lines)
     assert not os.path.exists(workspace.root / "published" / f".services.duckdb.{failing.pid}.new")
+
+
+@pytest.mark.parametrize("failing", nightly.STEPS)
+@pytest.mark.parametrize("how", ["fails", "breaks"])
+def test_a_failing_step_gives_its_exit_code_and_stops_the_night(
+    failing: str, how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each step's own failure detection is exercised on the borough above; this is what the runner
+    # makes of a failure: the step's exit code, nothing after it run (a stale source aside), all logged
+    ran: list[str] = []
+
+    def step(name: str) -> Callable[[nightly.Night], dict]:
+        """A stand-in for nightly.STEP_FUNCTIONS[name]."""
+
+        def run(_night: nightly.Night) -> dict:
+            ran.append(name)
+            if name == failing:
+                if how == "fails":
+                    raise nightly.StepFailed(f"{name} did not pass")
+                raise RuntimeError(f"{name} broke")
+            return {"rows": 1}
+
+        return run
+
+    monkeypatch.setattr(nightly, "STEP_FUNCTIONS", {name: step(name) for name in nightly.STEPS})
+    night = nightly.Night(
+        project_dir=tmp_path,
+        warehouse=tmp_path / "insight_hub.duckdb",
+        target_path=tmp_path,
+        log_dir=tmp_path,
+        exports_dir=tmp_path,
+        published_dir=tmp_path,
+    )
+    run_log = tmp_path / "nightly.jsonl"
+    with open(os.devnull, "w") as quiet:
+        status = nightly.run_night(night, list(nightly.STEPS), run_log, nightly.Progress(quiet, len(nightly.STEPS)))
+
+    assert status == nightly.EXIT_CODES[failing]
+    after = nightly.STEPS[nightly.STEPS.index(failing) + 1 :]
+    lines = [json.loads(line) for line in run_log.read_text().splitlines()]
+    outcomes = {line["step"]: line["outcome"] for line in lines if line["step"] != "run"}
+    if failing == "freshness":  # reported, and the night goes on
+        assert ran == list(nightly.STEPS)
+        assert outcomes["freshness"] == ("stale" if how == "fails" else "failed")
+        assert all(outcomes[name] == "ok" for name in after)
+    else:
+        assert ran == list(nightly.STEPS[: nightly.STEPS.index(failing) + 1])
+        assert outcomes[failing] == "failed" and all(outcomes[name] == "skipped" for name in after)
+    assert lines[-1]["step"] == "run" and lines[-1]["exit_code"] == status
+    reason = next(line["reason"] for line in lines if line["step"] == failing)
+    assert reason.endswith(f"{failing} did not pass" if how == "fails" else f"RuntimeError: {failing} broke")
