@@ -40,4 +40,5 @@ def main() -> None:
     navigation.run()
 
 
-main()
+if __name__ == "__main__":  # how Streamlit runs a script (its tests too); importing PAGES draws nothing
+    main()
