@@ -26,7 +26,6 @@ from bench.common import median, save
 from insight_hub.dashboard import app, browser, data
 
 TARGET_SECONDS = 3.0
-VIEWPORT = {"width": 1400, "height": 2000}
 
 
 def _published_borough(published: Path) -> dict[str, object]:
@@ -51,7 +50,7 @@ def measure(published: Path, rounds: int, screenshots: Path | None) -> dict[str,
         with sync_playwright() as playwright:
             chromium = browser.chromium(playwright)
             try:
-                page = chromium.new_page(viewport=VIEWPORT)
+                page = chromium.new_page(viewport={"width": 1400, "height": 2000})
                 started = time.perf_counter()
                 page.goto(url)
                 shown = browser.drawn(page)
