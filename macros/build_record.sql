@@ -85,3 +85,20 @@
 {% macro default__manifest_text(path) -%}
     read_text('{{ path }}')
 {%- endmacro %}
+
+
+{% macro forget_unfinished_builds() -%}
+    {#- Pre-hook of an append-only history model (an incremental model with an
+        invocation_id column): deletes the rows a build appended and never
+        finished, killed before its on-run-end hook listed it in
+        audit.dbt_invocations, so a rerun after a kill leaves the history an
+        uninterrupted run would. Rows of finished builds, failed ones
+        included, stay. -#}
+    {%- if is_incremental() -%}
+        {%- set invocations = adapter.get_relation(this.database, 'audit', 'dbt_invocations') -%}
+        delete from {{ this }}
+        {%- if invocations is not none %}
+        where invocation_id not in (select invocation_id from {{ invocations }})
+        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}

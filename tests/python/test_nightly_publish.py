@@ -11,7 +11,9 @@ Rules guarded (issue 13 items 4 and 5, insight_hub/publish.py, insight_hub/night
 - two nights never overlap: a second run exits at once with status 3 (or waits with --wait);
 - every step writes one JSON line (step, start, end, outcome, rows, exit status) to the run log;
 - a step that fails or breaks gives the night its own exit status (10-16), and nothing after it runs,
-  a stale source aside.
+  a stale source aside;
+- a build killed at a random point and run again gives the marts and shares of an uninterrupted
+  build, and its history tables keep no row of the killed build (macro forget_unfinished_builds).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -282,3 +286,87 @@ def test_a_failing_step_gives_its_exit_code_and_stops_the_night(
     assert lines[-1]["step"] == "run" and lines[-1]["exit_code"] == status
     reason = next(line["reason"] for line in lines if line["step"] == failing)
     assert reason.endswith(f"{failing} did not pass" if how == "fails" else f"RuntimeError: {failing} broke")
+
+
+def _tables(warehouse: Path, schemas: tuple[str, ...]) -> dict[str, list[tuple]]:
+    """Every table of the schemas, its rows sorted, without the columns that say when it was built."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in (select unnest(?)) and table_type = 'BASE TABLE' order by all",
+            [list(schemas)],
+        ).fetchall()
+        tables = {}
+        for schema, name in names:
+            columns = [
+                column
+                for column, data_type in con.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, name],
+                ).fetchall()
+                if not data_type.startswith("TIMESTAMP") and column not in ("invocation_id", "build_id")
+            ]
+            selected = ", ".join(f'"{column}"' for column in columns)
+            tables[f"{schema}.{name}"] = con.execute(
+                f'select {selected} from "{schema}"."{name}" order by all'
+            ).fetchall()
+    return tables
+
+
+def test_a_build_killed_at_a_random_point_then_rerun_equals_an_uninterrupted_build(
+    built_borough: Workspace, tmp_path: Path
+) -> None:
+    # kill -9 while a randomly chosen model of `dbt run` is running, rerun, and compare with the
+    # uninterrupted build of the same deliveries: every mart and share alike, and the history tables
+    # holding no row of the build that never finished
+    workspace = _copy(built_borough, tmp_path)
+    seed = int.from_bytes(os.urandom(4), "big")
+    chooser = random.Random(seed)
+    run = subprocess.Popen(
+        [str(Path(sys.executable).parent / "dbt"), "run"],
+        cwd=workspace.project,
+        env=workspace.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert run.stdout is not None
+    kill_at = chooser.randrange(1, 60)  # the run builds about 70 models; the last ones take a second each
+    started = 0
+    for line in run.stdout:
+        if " START " in line:
+            started += 1
+            if started == kill_at:
+                time.sleep(chooser.uniform(0, 1.5))
+                os.killpg(run.pid, signal.SIGKILL)
+                break
+    run.wait(timeout=600)
+    where = f"(killed at the start of model {kill_at} plus up to 1.5 s; random seed {seed})"
+    assert run.returncode == -signal.SIGKILL, f"the run ended before it was killed {where}"
+
+    # and, whatever the kill hit, the rows a build appends to the histories and never finishes
+    with duckdb.connect(str(workspace.warehouse)) as con:
+        con.execute(
+            "insert into intermediate.int_linkage__match_rate_history "
+            "select * replace ('a-killed-build' as invocation_id) from intermediate.int_linkage__match_rate_history"
+        )
+        con.execute(
+            "insert into intermediate.int_person_keys__changes values "
+            "(now(), 'a-killed-build', 'IH-2026-001', 'a-previous-key', 'a-key', 'split', 1)"
+        )
+    workspace.dbt("run")
+    rerun = _tables(workspace.warehouse, ("marts", "sharing"))
+    assert rerun == _tables(built_borough.warehouse, ("marts", "sharing")), f"marts differ {where}"
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
+        finished = {i for (i,) in con.execute("select invocation_id from audit.dbt_invocations").fetchall()}
+        for history in ("int_linkage__match_rate_history", "int_person_keys__changes"):
+            builds = {
+                i for (i,) in con.execute(f"select distinct invocation_id from intermediate.{history}").fetchall()
+            }
+            assert builds <= finished, f"{history} keeps rows of the killed build {where}"
+        per_build = con.execute(
+            "select count(*) from intermediate.int_linkage__match_rate_history group by invocation_id"
+        ).fetchall()
+    assert len(per_build) == 2 and per_build[0] == per_build[1], f"{per_build} {where}"

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ forget_unfinished_builds() }}") }}
 
 {#- One row per build, commission and service: how many of the service's
     records the linkage joined to another record, and to a record of another

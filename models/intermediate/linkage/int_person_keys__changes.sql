@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ forget_unfinished_builds() }}") }}
 
 {#- Append-only log of person keys that changed between builds: a merge when a
     previous key disappeared into another person's key, a split when some
