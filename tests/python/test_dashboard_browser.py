@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 import pytest
+from dbt_project import Workspace
 
-from insight_hub.dashboard import app, browser
+from insight_hub.dashboard import app, browser, maps
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -32,9 +33,16 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def dashboard(published_borough: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run` on a free localhost port, reading the published borough; yields its address."""
-    with browser.serving(published_borough, tmp_path_factory.mktemp("streamlit") / "streamlit.log") as address:
+def dashboard(
+    published_borough: Path, built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`streamlit run` on a free localhost port, reading the published borough and its synthetic
+    boundaries; yields its address."""
+    with browser.serving(
+        published_borough,
+        tmp_path_factory.mktemp("streamlit") / "streamlit.log",
+        env={maps.BOUNDARIES_ENV: str(built_borough.boundaries)},
+    ) as address:
         yield address
 
 
