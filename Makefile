@@ -20,8 +20,6 @@ SEED ?= 20261101
 AS_OF ?= $(shell date +%Y-%m-01)
 DATA ?= data
 export INSIGHT_HUB_LANDING ?= $(DATA)/landing
-# where make demo writes the synthetic ward and LSOA boundaries the dashboard's maps read
-export INSIGHT_HUB_BOUNDARIES ?= $(DATA)/boundaries
 export DBT_PROFILES_DIR := $(CURDIR)
 
 .PHONY: install build evaluate docs demo lint test bench bench-febrl clean nightly publish dashboard
@@ -67,9 +65,9 @@ docs: $(STAMP)
 	$(BIN)/dbt docs generate --quiet
 
 demo: $(STAMP)
-	@rm -rf $(INSIGHT_HUB_LANDING) $(DATA)/ground_truth $(INSIGHT_HUB_BOUNDARIES)
+	@rm -rf $(INSIGHT_HUB_LANDING) $(DATA)/ground_truth
 	$(BIN)/python -m insight_hub.borough --scale $(SCALE) --seed $(SEED) --as-of $(AS_OF) \
-		--landing $(INSIGHT_HUB_LANDING) --truth $(DATA)/ground_truth --boundaries $(INSIGHT_HUB_BOUNDARIES)
+		--landing $(INSIGHT_HUB_LANDING) --truth $(DATA)/ground_truth
 	$(MAKE) build
 	$(BIN)/dbt source freshness
 	$(MAKE) evaluate docs

@@ -3,8 +3,7 @@
     python -m bench.dashboard --published published --rounds 5 [--screenshots docs/screenshots]
 
 Serves the reference dashboard over a folder of published files (make demo's full-size borough
-publishes to published/; the maps read INSIGHT_HUB_BOUNDARIES, as make dashboard's do) and drives
-Debian's Chromium through it (insight_hub.dashboard.browser).
+publishes to published/) and drives Debian's Chromium through it (insight_hub.dashboard.browser).
 It opens the dashboard (the overview), then clicks each page's link in the sidebar in turn, `rounds`
 times round, timing each click until the page is drawn: its title shown, a table drawn, nothing
 left stale from the page before, Streamlit's running indicator gone. The first round runs on a

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from insight_hub.borough import shapes
 from insight_hub.borough.config import (
     FAULT_DEFAULTS,
     FAULT_PROFILES,
@@ -44,12 +43,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--truth", type=Path, default=defaults["truth"].default, help="ground truth folder (default data/ground_truth)"
-    )
-    parser.add_argument(
-        "--boundaries",
-        type=Path,
-        help="also write the borough's SYNTHETIC ward and LSOA boundaries (wards.geojson, lsoas.geojson) here, "
-        "for the dashboard's maps",
     )
     parser.add_argument(
         "--commission", default=defaults["commission"].default, help="commission id (default IH-2026-001)"
@@ -104,9 +97,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         parser.error(str(error))
     summary = generate_borough(config, log=lambda line: print(line, flush=True))
-    if args.boundaries is not None:
-        for path in shapes.write_boundaries(args.boundaries, args.seed):
-            print(f"{path}: synthetic boundaries", flush=True)
     print(
         f"done: {summary.extract_rows:,} extract rows in {len(summary.extracts)} files, {summary.seconds:.1f} s",
         flush=True,

@@ -1,8 +1,6 @@
 """Synthetic ward and LSOA boundaries for maps of the synthetic borough: SYNTHETIC, NOT ONS BOUNDARIES.
 
-The generator writes them beside the deliveries (``python -m insight_hub.borough --boundaries DIR``,
-which make demo points at data/boundaries): wards.geojson and lsoas.geojson, where the dashboard
-reads boundaries (insight_hub.dashboard.maps).
+    python -m insight_hub.borough.shapes --out reference/shapes [--seed 20261101]
 
 Each area's shape is its Voronoi cell around the centroid the generator places it at (the wards'
 fixed centroids in geography.WARDS, the LSOAs' seeded ones), clipped to a box around the borough:
@@ -13,7 +11,9 @@ Rings run clockwise, as d3-geo and so Vega-Lite's geoshape expect (RFC 7946 pref
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,6 @@ from insight_hub.borough import geography
 
 MARGIN_METRES = 1500.0
 WARD_CODE_PREFIX = "X05"
-WARDS_FILE = "wards.geojson"
-LSOAS_FILE = "lsoas.geojson"
 
 
 def voronoi_cells(points: np.ndarray, margin: float = MARGIN_METRES) -> list[np.ndarray]:
@@ -85,12 +83,18 @@ def lsoa_shapes(seed: int) -> dict:
     )
 
 
-def write_boundaries(folder: Path, seed: int) -> list[Path]:
-    """wards.geojson and lsoas.geojson of the borough generated with `seed`, written to `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, shapes in ((WARDS_FILE, ward_shapes()), (LSOAS_FILE, lsoa_shapes(seed))):
-        path = folder / name
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m insight_hub.borough.shapes", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for wards.geojson and lsoas.geojson")
+    parser.add_argument("--seed", type=int, default=20261101)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, shapes in (("wards", ward_shapes()), ("lsoas", lsoa_shapes(args.seed))):
+        path = args.out / f"{name}.geojson"
         path.write_text(json.dumps(shapes))
-        written.append(path)
-    return written
+        print(f"wrote {path}: {len(shapes['features'])} synthetic {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,16 +11,14 @@ Rules guarded (issue 14):
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from dbt_project import Workspace
 from streamlit.testing.v1 import AppTest
 
-from insight_hub.dashboard import app, data, maps
+from insight_hub.dashboard import app, data
 
 PAGES = Path(app.__file__).parent / "views"
 
@@ -35,11 +33,6 @@ def _run(page: str) -> AppTest:
     test = AppTest.from_file(str(PAGES / page), default_timeout=60)
     test.run()
     return test
-
-
-def _warehouse(workspace: Workspace, sql: str) -> list[tuple]:
-    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def _services(published: Path, sql: str, parameters: list | None = None) -> list[tuple]:
@@ -134,81 +127,18 @@ def test_for_display_marks_withheld_counts_and_what_rests_on_them() -> None:
     assert shown.borough_people_known_count.tolist() == [50, 50, 50]
 
 
-def _geojson(path: Path) -> list[dict]:
-    return json.loads(path.read_text())["features"]
+def test_synthetic_ward_shapes_cover_the_published_wards_and_say_they_are_synthetic(published: Path) -> None:
+    from insight_hub.borough import shapes
 
-
-def test_the_generator_writes_synthetic_boundaries_of_every_published_area(built_borough: Workspace) -> None:
-    codes = {
-        "wards.geojson": {code for (code,) in _warehouse(built_borough, "select ward_code from marts.dim_ward")},
-        "lsoas.geojson": {code for (code,) in _warehouse(built_borough, "select lsoa21_code from marts.dim_lsoa")},
-    }
-    for name, published_codes in codes.items():
-        features = _geojson(built_borough.boundaries / name)
-        assert {f["properties"]["code"] for f in features} == published_codes, name
-        for feature in features:
-            assert feature["properties"]["synthetic"] is True
-            ring = feature["geometry"]["coordinates"][0]
-            assert ring[0] == ring[-1] and len(ring) >= 4
-
-
-def _map_layers(test: AppTest) -> list[dict]:
-    """The area maps a page drew: each Vega-Lite chart with a geoshape layer, as its spec."""
-    specs = [json.loads(chart.proto.spec) for chart in test.get("vega_lite_chart")]
-    return [spec for spec in specs if "geoshape" in json.dumps(spec.get("layer", []))]
-
-
-def test_service_demand_maps_wards_and_the_chosen_wards_lsoas_with_c_for_withheld(
-    published: Path, built_borough: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(maps.BOUNDARIES_ENV, str(built_borough.boundaries))
+    wards = shapes.ward_shapes()
+    codes = {code for (code,) in _services(published, "select ward_code from marts.dim_ward")}
+    assert {f["properties"]["code"] for f in wards["features"]} == codes
+    assert "SYNTHETIC" in wards["description"]
+    for feature in wards["features"]:
+        assert feature["properties"]["synthetic"] is True
+        ring = feature["geometry"]["coordinates"][0]
+        assert ring[0] == ring[-1] and len(ring) >= 4
+    # the service demand page draws them (a Vega-Lite geoshape layer over the published rates)
     test = _run("service_demand.py")
-    commission = test.selectbox(key="commission").value
-    # the service with the most withheld wards, so both maps have [c] areas to draw
-    ((service_name,),) = _services(
-        published,
-        "select service_name from sharing.share_ward_service_demand where commission_id = ? "
-        "group by all order by count(*) filter (people_known_count_status = '[c]') desc, service_name limit 1",
-        [commission],
-    )
-    test.selectbox(key="chart-service").set_value(service_name).run()
-    ward_name = test.selectbox(key="ward").value
-    drawn = _map_layers(test)
-    assert len(drawn) == 2, "expected a ward map and an LSOA map"
-    ward_map, lsoa_map = ({f["properties"]["code"]: f["properties"] for f in spec["data"]["values"]} for spec in drawn)
-    for shown, table, code, where, parameters in (
-        (ward_map, "share_ward_service_demand", "ward_code", "", []),
-        (lsoa_map, "share_lsoa_service_demand", "lsoa21_code", " and ward_name = ?", [ward_name]),
-    ):
-        rows = _services(
-            published,
-            f"select {code}, people_known_rate_per_1000, people_known_count_status from sharing.{table} "
-            f"where commission_id = ? and service_name = ?{where}",
-            [commission, service_name, *parameters],
-        )
-        assert set(shown) == {area for area, *_ in rows}, f"{table}: one feature per published area"
-        for area, rate, status in rows:
-            if status == "[c]":
-                assert shown[area]["rate"] is None and shown[area]["rate_label"] == "[c]"
-            else:
-                assert shown[area]["rate"] == pytest.approx(rate)
-    labels = [p["rate_label"] for p in [*ward_map.values(), *lsoa_map.values()]]
-    assert "[c]" in labels, "the small borough maps no withheld area"
-    assert any("SYNTHETIC" in c.value for c in test.caption), "the synthetic boundaries are not said to be synthetic"
-
-
-def test_a_map_with_no_boundary_files_says_so_and_the_page_still_draws(
-    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(maps.BOUNDARIES_ENV, str(tmp_path / "none here"))
-    test = _run("service_demand.py")
-    assert not test.exception and not test.error
-    assert not _map_layers(test)
-    assert sum("No map: no readable" in c.value for c in test.caption) == 2
-
-
-def test_counterclockwise_boundaries_are_drawn_clockwise() -> None:
-    # RFC 7946 (and so ONS's GeoJSON) winds outer rings counterclockwise; d3-geo would fill the world
-    square = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
-    assert maps._clockwise(square) == square[::-1]
-    assert maps._clockwise(square[::-1]) == square[::-1]
+    specs = [chart.proto.spec for chart in test.get("vega_lite_chart")]
+    assert any("geoshape" in spec for spec in specs), "no ward map on the service demand page"

@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 import pytest
-from dbt_project import Workspace
 
-from insight_hub.dashboard import app, browser, maps
+from insight_hub.dashboard import app, browser
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -33,16 +32,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def dashboard(
-    published_borough: Path, built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """`streamlit run` on a free localhost port, reading the published borough and its synthetic
-    boundaries; yields its address."""
-    with browser.serving(
-        published_borough,
-        tmp_path_factory.mktemp("streamlit") / "streamlit.log",
-        env={maps.BOUNDARIES_ENV: str(built_borough.boundaries)},
-    ) as address:
+def dashboard(published_borough: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run` on a free localhost port, reading the published borough; yields its address."""
+    with browser.serving(published_borough, tmp_path_factory.mktemp("streamlit") / "streamlit.log") as address:
         yield address
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from insight_hub.dashboard import common, data
-from insight_hub.dashboard.maps import area_map
+from insight_hub.dashboard.maps import ward_map
 
 common.header(
     "Service demand by ward and LSOA",
@@ -122,7 +122,7 @@ st.caption(
     f"{service_name}: dashed line = borough rate; bars = 95% interval. "
     + (f"{withheld} ward(s) withheld ([c]) are not plotted." if withheld else "No ward withheld.")
 )
-area_map(wards[wards.service_name == service_name], "ward_code", "wards.geojson", "ward")
+ward_map(wards[wards.service_name == service_name], service_name)
 common.table(
     wards,
     "ward_service_demand",
@@ -154,7 +154,6 @@ if ward_names:
         "order by service_name, lsoa21_name",
         [*params, ward_name],
     )
-    area_map(lsoas[lsoas.service_name == service_name], "lsoa21_code", "lsoas.geojson", "LSOA")
     common.table(
         lsoas,
         "lsoa_service_demand",
