@@ -51,10 +51,12 @@ publish: $(STAMP)
 
 # The reference dashboard (README "Dashboard") on http://localhost:$(DASHBOARD_PORT), reading only the
 # published files (published/, or INSIGHT_HUB_PUBLISHED); publishes first when nothing is published yet.
+# Its maps read the boundary files in INSIGHT_HUB_BOUNDARIES (default: the synthetic ones make demo wrote).
 DASHBOARD_PORT ?= 8501
 dashboard: $(STAMP)
 	@test -f $${INSIGHT_HUB_PUBLISHED:-published}/services.duckdb || $(BIN)/python -m insight_hub.publish
-	$(BIN)/streamlit run insight_hub/dashboard/app.py --server.address localhost --server.port $(DASHBOARD_PORT) \
+	INSIGHT_HUB_BOUNDARIES=$${INSIGHT_HUB_BOUNDARIES:-$(DATA)/boundaries} \
+		$(BIN)/streamlit run insight_hub/dashboard/app.py --server.address localhost --server.port $(DASHBOARD_PORT) \
 		--server.headless true --browser.gatherUsageStats false --server.fileWatcherType none
 
 evaluate: $(STAMP)
@@ -65,9 +67,9 @@ docs: $(STAMP)
 	$(BIN)/dbt docs generate --quiet
 
 demo: $(STAMP)
-	@rm -rf $(INSIGHT_HUB_LANDING) $(DATA)/ground_truth
+	@rm -rf $(INSIGHT_HUB_LANDING) $(DATA)/ground_truth $(DATA)/boundaries
 	$(BIN)/python -m insight_hub.borough --scale $(SCALE) --seed $(SEED) --as-of $(AS_OF) \
-		--landing $(INSIGHT_HUB_LANDING) --truth $(DATA)/ground_truth
+		--landing $(INSIGHT_HUB_LANDING) --truth $(DATA)/ground_truth --boundaries $(DATA)/boundaries
 	$(MAKE) build
 	$(BIN)/dbt source freshness
 	$(MAKE) evaluate docs

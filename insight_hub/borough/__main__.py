@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         "--truth", type=Path, default=defaults["truth"].default, help="ground truth folder (default data/ground_truth)"
     )
     parser.add_argument(
+        "--boundaries",
+        type=Path,
+        help="also write the SYNTHETIC ward and LSOA boundaries (wards.geojson, lsoas.geojson) here, "
+        "for the dashboard's maps (make demo: data/boundaries)",
+    )
+    parser.add_argument(
         "--commission", default=defaults["commission"].default, help="commission id (default IH-2026-001)"
     )
     parser.add_argument(
@@ -87,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             landing=args.landing,
             truth=args.truth,
+            boundaries=args.boundaries,
             commission=args.commission,
             as_of=args.as_of,
             deliveries=args.deliveries,

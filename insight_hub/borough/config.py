@@ -170,6 +170,8 @@ class BoroughConfig:
     seed: int = 20261101
     landing: Path = Path("data/landing")
     truth: Path = Path("data/ground_truth")
+    #: where to write the synthetic ward and LSOA boundaries (shapes.py); None: not written
+    boundaries: Path | None = None
     commission: str = "IH-2026-001"
     as_of: date = date(2026, 11, 1)
     deliveries: int = 2

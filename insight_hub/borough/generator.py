@@ -17,6 +17,7 @@ from insight_hub.borough.geography import build_geography
 from insight_hub.borough.names import NameBook
 from insight_hub.borough.population import RESIDENT, build_population
 from insight_hub.borough.reference import write_reference
+from insight_hub.borough.shapes import write_boundaries
 from insight_hub.borough.truth import household_lookup, person_truth, record_truth, write_truth
 from insight_hub.borough.writers import write_csv, write_parquet, write_xlsx
 
@@ -43,7 +44,8 @@ class BoroughSummary:
 
 
 def generate_borough(config: BoroughConfig, log: Callable[[str], None] | None = None) -> BoroughSummary:
-    """Write the reference files, the extracts of `config.services` and the ground truth.
+    """Write the reference files, the synthetic boundaries (if `config.boundaries`), the extracts
+    of `config.services` and the ground truth.
 
     `log` receives short progress lines (what, rows, elapsed seconds)."""
     started = perf_counter()
@@ -71,6 +73,9 @@ def generate_borough(config: BoroughConfig, log: Callable[[str], None] | None = 
     reference_rows = write_reference(config.landing / "reference", geo, population, config.as_of)
     reference = tuple(FileSummary(f"reference/{name}", rows) for name, rows in reference_rows.items())
     say(f"reference: {len(reference)} files, {sum(reference_rows.values()):,} rows")
+    if config.boundaries is not None:
+        features = write_boundaries(config.boundaries, geo)
+        say(f"boundaries (synthetic): {', '.join(f'{name} {n} areas' for name, n in features.items())}")
 
     context = Context(config, geo, population, EthnicityCoder(read_ethnicity_codes()), read_nicknames())
     households = household_lookup(population)

@@ -1,19 +1,19 @@
 """Synthetic ward and LSOA boundaries for maps of the synthetic borough: SYNTHETIC, NOT ONS BOUNDARIES.
 
-    python -m insight_hub.borough.shapes --out reference/shapes [--seed 20261101]
+`python -m insight_hub.borough --boundaries DIR` writes them (`write_boundaries`) to WARDS_FILE and
+LSOAS_FILE, the files the dashboard's maps read (insight_hub.dashboard.maps).
 
 Each area's shape is its Voronoi cell around the centroid the generator places it at (the wards'
 fixed centroids in geography.WARDS, the LSOAs' seeded ones), clipped to a box around the borough:
 the areas sit where the generator puts them, next to the same neighbours, but their edges are
-invented. GeoJSON in WGS84 (geography.osgb_to_wgs84); every feature says ``synthetic: true``.
+invented. GeoJSON in WGS84 (geography.osgb_to_wgs84); every feature carries the area's ``code`` and
+``name`` (as the reference files and so dim_ward and dim_lsoa have them) and ``synthetic: true``.
 Rings run clockwise, as d3-geo and so Vega-Lite's geoshape expect (RFC 7946 prefers the reverse).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,8 @@ from scipy.spatial import Voronoi
 from insight_hub.borough import geography
 
 MARGIN_METRES = 1500.0
-WARD_CODE_PREFIX = "X05"
+WARDS_FILE = "wards.geojson"
+LSOAS_FILE = "lsoas.geojson"
 
 
 def voronoi_cells(points: np.ndarray, margin: float = MARGIN_METRES) -> list[np.ndarray]:
@@ -66,35 +67,25 @@ def _collection(codes: list[str], names: list[str], points: np.ndarray, kind: st
     }
 
 
-def ward_shapes() -> dict:
-    """The synthetic wards (codes X05001001..., as dim_ward), from their fixed centroids."""
+def ward_shapes(geo: geography.Geography) -> dict:
+    """The synthetic wards (codes and names as dim_ward), from their fixed centroids."""
     points = np.array([[w.easting, w.northing] for w in geography.WARDS], dtype=float)
-    codes = [f"{WARD_CODE_PREFIX}{1001 + i:06d}" for i in range(len(geography.WARDS))]
-    return _collection(codes, [w.name for w in geography.WARDS], points, "ward")
+    return _collection(geo.wards["code"].tolist(), geo.wards["name"].tolist(), points, "ward")
 
 
-def lsoa_shapes(seed: int) -> dict:
-    """The synthetic LSOAs of the borough generated with `seed`, from their generated centroids."""
-    lsoas = geography.build_geography(seed).lsoas
+def lsoa_shapes(geo: geography.Geography) -> dict:
+    """The synthetic LSOAs (codes and names as dim_lsoa), from their generated centroids."""
+    lsoas = geo.lsoas
     points = lsoas[["easting", "northing"]].to_numpy(dtype=float)
-    ward_codes = [f"{WARD_CODE_PREFIX}{1001 + int(w):06d}" for w in lsoas["ward"]]
-    return _collection(
-        lsoas["code"].astype(str).tolist(), lsoas["name"].astype(str).tolist(), points, "lsoa", ward_code=ward_codes
-    )
+    ward_codes = geo.wards["code"].to_numpy()[lsoas["ward"].to_numpy()].tolist()
+    return _collection(lsoas["code"].tolist(), lsoas["name"].tolist(), points, "lsoa", ward_code=ward_codes)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m insight_hub.borough.shapes", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, required=True, help="folder for wards.geojson and lsoas.geojson")
-    parser.add_argument("--seed", type=int, default=20261101)
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, shapes in (("wards", ward_shapes()), ("lsoas", lsoa_shapes(args.seed))):
-        path = args.out / f"{name}.geojson"
-        path.write_text(json.dumps(shapes))
-        print(f"wrote {path}: {len(shapes['features'])} synthetic {name}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def write_boundaries(folder: Path, geo: geography.Geography) -> dict[str, int]:
+    """Write WARDS_FILE and LSOAS_FILE of the borough's geography into `folder`; return file name -> features."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, collection in ((WARDS_FILE, ward_shapes(geo)), (LSOAS_FILE, lsoa_shapes(geo))):
+        (folder / name).write_text(json.dumps(collection))
+        written[name] = len(collection["features"])
+    return written

@@ -35,10 +35,13 @@ def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 @pytest.fixture(scope="session")
 def built_borough(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """A small synthetic borough, generated and then built by `dbt build` under
-    a fresh random master key (so key-leak tests look for a real secret)."""
+    """A small synthetic borough, generated with its synthetic boundaries (for the dashboard's maps)
+    and then built by `dbt build` under a fresh random master key (so key-leak tests look for a real
+    secret)."""
     workspace = Workspace(tmp_path_factory.mktemp("borough"), master_key=secrets.token_urlsafe(32))
-    workspace.generate_borough("--scale", SMALL_SCALE, "--seed", SEED, "--as-of", AS_OF)
+    workspace.generate_borough(
+        "--scale", SMALL_SCALE, "--seed", SEED, "--as-of", AS_OF, "--boundaries", str(workspace.boundaries)
+    )
     workspace.dbt("build")
     return workspace
 

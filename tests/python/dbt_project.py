@@ -44,6 +44,10 @@ class Workspace:
         return self.root / "ground_truth"
 
     @property
+    def boundaries(self) -> Path:
+        return self.root / "boundaries"
+
+    @property
     def warehouse(self) -> Path:
         return self.root / "warehouse" / "insight_hub.duckdb"
 

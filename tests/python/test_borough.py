@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import filecmp
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -231,7 +232,12 @@ class Run:
 
 def _generate(root: Path, **changes: Any) -> Run:
     base = BoroughConfig(
-        scale=SCALE, seed=SEED, landing=root / "landing", truth=root / "ground_truth", commission=COMMISSION
+        scale=SCALE,
+        seed=SEED,
+        landing=root / "landing",
+        truth=root / "ground_truth",
+        boundaries=root / "boundaries",
+        commission=COMMISSION,
     )
     config = dataclasses.replace(base, **changes)
     return Run(config, generate_borough(config))
@@ -271,7 +277,7 @@ def _nhs_valid(numbers: pd.Series) -> pd.Series:
 
 def test_same_arguments_give_identical_bytes(borough: Run, tmp_path: Path) -> None:
     again = _generate(tmp_path)
-    for folder in ("landing", "ground_truth"):
+    for folder in ("landing", "ground_truth", "boundaries"):
         first, second = borough.landing.parent / folder, tmp_path / folder
         assert _files(first) == _files(second)
         match, mismatch, errors = filecmp.cmpfiles(first, second, [str(p) for p in _files(first)], shallow=False)
@@ -286,6 +292,10 @@ def test_another_seed_gives_another_borough(borough: Run, tmp_path: Path) -> Non
     ).read_bytes()
     for path in (other.landing / COMMISSION / "housing").iterdir():
         assert path.read_bytes() != (borough.landing / COMMISSION / "housing" / path.name).read_bytes()
+    # the LSOAs sit elsewhere, so their boundaries differ (the wards' centroids are fixed)
+    for name, differ in (("lsoas.geojson", True), ("wards.geojson", False)):
+        other_file, file = (run.landing.parent / "boundaries" / name for run in (other, borough))
+        assert (other_file.read_bytes() != file.read_bytes()) == differ, name
 
 
 def test_fewer_services_leave_the_population_and_other_extracts_unchanged(borough: Run, tmp_path: Path) -> None:
@@ -339,6 +349,27 @@ def test_geography_is_barnet_shaped_and_the_same_at_every_scale(borough: Run, tm
             borough.landing / "reference" / name
         ).read_bytes(), name
     assert len(small.reference("llpg_properties.csv")) < len(borough.reference("llpg_properties.csv"))
+
+
+def test_boundaries_are_synthetic_and_cover_every_ward_and_lsoa_of_the_reference_files(borough: Run) -> None:
+    """The dashboard's maps join the boundaries to the shares on the area code: the generator writes
+    one feature per ward and per LSOA with the reference files' code, name (and an LSOA's ward), each
+    marked synthetic, as a closed ring."""
+    wards = borough.reference("ons_ward_lad_lookup.csv")
+    lsoas = borough.reference("ons_oa_lsoa_msoa_lookup.csv").drop_duplicates("LSOA21CD")
+    for name, expected in (
+        ("wards.geojson", {(r.WD22CD, r.WD22NM, None) for r in wards.itertuples()}),
+        ("lsoas.geojson", {(r.LSOA21CD, r.LSOA21NM, r.WD22CD) for r in lsoas.itertuples()}),
+    ):
+        features = json.loads((borough.landing.parent / "boundaries" / name).read_text())["features"]
+        written = [
+            (f["properties"]["code"], f["properties"]["name"], f["properties"].get("ward_code")) for f in features
+        ]
+        assert len(written) == len(expected) and set(written) == expected, name
+        for feature in features:
+            assert feature["properties"]["synthetic"] is True
+            (ring,) = feature["geometry"]["coordinates"]
+            assert ring[0] == ring[-1] and len(ring) >= 4
 
 
 def test_gss_codes_are_obviously_synthetic(borough: Run) -> None:
@@ -989,10 +1020,14 @@ def test_cli_reports_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]
             str(tmp_path / "l"),
             "--truth",
             str(tmp_path / "t"),
+            "--boundaries",
+            str(tmp_path / "b"),
         ]
     )
     out = capsys.readouterr().out
     assert status == 0
+    assert "boundaries (synthetic): wards.geojson 24 areas, lsoas.geojson 211 areas" in out
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["lsoas.geojson", "wards.geojson"]
     assert re.search(r"housing/housing_register_2026-09\.csv: [\d,]+ rows \(\d+\.\d s\)", out)
     assert "population: 778 residents in 298 households" in out
     assert (tmp_path / "t" / "records.parquet").exists()

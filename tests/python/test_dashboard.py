@@ -6,26 +6,35 @@ Rules guarded (issue 14):
 - a page shows the published figures (a headline and a table cell equal the published table's);
 - a withheld (suppressed) count, and every figure computed from it, is shown as [c], never as 0
   or blank, on screen and in the CSV download;
-- the page header says which build the figures come from and which disclosure rules applied.
+- the page header says which build the figures come from and which disclosure rules applied;
+- service demand maps the chosen service's rate on the boundary files (INSIGHT_HUB_BOUNDARIES) by
+  ward and, for the chosen ward, by LSOA: one area per published area, a withheld one [c]; boundary
+  files missing or matching no published area give a caption, never an error, and only synthetic
+  boundaries are called synthetic.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 import pytest
+from dbt_project import Workspace
 from streamlit.testing.v1 import AppTest
 
-from insight_hub.dashboard import app, data
+from insight_hub.dashboard import app, data, maps
 
 PAGES = Path(app.__file__).parent / "views"
 
 
 @pytest.fixture
-def published(published_borough: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def published(published_borough: Path, built_borough: Workspace, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The published borough, with the boundaries its generator wrote for the maps."""
     monkeypatch.setenv("INSIGHT_HUB_PUBLISHED", str(published_borough))
+    monkeypatch.setenv(maps.BOUNDARIES_ENV, str(built_borough.boundaries))
     return published_borough
 
 
@@ -127,18 +136,122 @@ def test_for_display_marks_withheld_counts_and_what_rests_on_them() -> None:
     assert shown.borough_people_known_count.tolist() == [50, 50, 50]
 
 
-def test_synthetic_ward_shapes_cover_the_published_wards_and_say_they_are_synthetic(published: Path) -> None:
-    from insight_hub.borough import shapes
+def _maps(test: AppTest) -> list[dict[str, Any]]:
+    """The maps a page drew (its Vega-Lite charts with a geoshape layer): code -> feature, each."""
+    specs = [json.loads(chart.proto.spec) for chart in test.get("vega_lite_chart")]
+    return [
+        {feature["properties"]["code"]: feature for feature in spec["data"]["values"]}
+        for spec in specs
+        if any(layer["mark"].get("type") == "geoshape" for layer in spec.get("layer", []))
+    ]
 
-    wards = shapes.ward_shapes()
-    codes = {code for (code,) in _services(published, "select ward_code from marts.dim_ward")}
-    assert {f["properties"]["code"] for f in wards["features"]} == codes
-    assert "SYNTHETIC" in wards["description"]
-    for feature in wards["features"]:
-        assert feature["properties"]["synthetic"] is True
-        ring = feature["geometry"]["coordinates"][0]
-        assert ring[0] == ring[-1] and len(ring) >= 4
-    # the service demand page draws them (a Vega-Lite geoshape layer over the published rates)
+
+def test_the_generators_boundaries_cover_every_published_area(published: Path, built_borough: Workspace) -> None:
+    for name, table, column in (
+        ("wards.geojson", "dim_ward", "ward_code"),
+        ("lsoas.geojson", "dim_lsoa", "lsoa21_code"),
+    ):
+        features = json.loads((built_borough.boundaries / name).read_text())["features"]
+        published_codes = {code for (code,) in _services(published, f"select {column} from marts.{table}")}
+        assert sorted(f["properties"]["code"] for f in features) == sorted(published_codes), name
+        assert all(f["properties"]["synthetic"] is True for f in features), name
+
+
+def test_service_demand_maps_each_published_ward_and_lsoa_with_c_for_withheld(published: Path) -> None:
     test = _run("service_demand.py")
-    specs = [chart.proto.spec for chart in test.get("vega_lite_chart")]
-    assert any("geoshape" in spec for spec in specs), "no ward map on the service demand page"
+    commission = test.selectbox(key="commission").value
+    # a service and a ward where both a ward and an LSOA of the ward are withheld, so both maps show [c]
+    service_name, ward_name = _services(
+        published,
+        "select service_name, ward_name from sharing.share_lsoa_service_demand l "
+        "where commission_id = ? and people_known_count_status = '[c]' and exists (select 1 from "
+        "sharing.share_ward_service_demand w where w.commission_id = l.commission_id "
+        "and w.service_name = l.service_name and w.people_known_count_status = '[c]') order by all limit 1",
+        [commission],
+    )[0]
+    test.selectbox(key="chart-service").set_value(service_name)
+    test.selectbox(key="ward").set_value(ward_name)
+    test.run()
+    assert not test.exception, [e.value for e in test.exception]
+    ward_map, lsoa_map = _maps(test)
+    for shown, table, code, where, parameters in (
+        (ward_map, "share_ward_service_demand", "ward_code", "", []),
+        (lsoa_map, "share_lsoa_service_demand", "lsoa21_code", " and ward_name = ?", [ward_name]),
+    ):
+        rows = _services(
+            published,
+            f"select {code}, people_known_rate_per_1000, people_known_count_status from sharing.{table} "
+            f"where commission_id = ? and service_name = ?{where}",
+            [commission, service_name, *parameters],
+        )
+        assert sorted(shown) == sorted(area for area, *_ in rows), f"{table}: not one area per published area"
+        for area, rate, status in rows:
+            properties = shown[area]["properties"]
+            if status == "[c]":
+                assert properties["rate"] is None and properties["rate_label"] == "[c]", (table, area)
+            else:
+                assert properties["rate"] == pytest.approx(rate) and properties["rate_label"] != "[c]", (table, area)
+        assert "[c]" in {feature["properties"]["rate_label"] for feature in shown.values()}, table
+    captions = [c.value for c in test.caption]
+    assert sum("SYNTHETIC boundaries" in c for c in captions) == 2, "the synthetic boundaries are not called so"
+
+
+def _clockwise(ring: list[list[float]]) -> bool:
+    """Whether a ring runs clockwise with north up: a negative shoelace area in longitude and latitude."""
+    return sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False)) < 0
+
+
+def test_a_councils_own_boundaries_are_drawn_and_not_called_synthetic(
+    published: Path, built_borough: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as ONS publishes them: outer rings counterclockwise (RFC 7946), Polygons and MultiPolygons,
+    # properties of their own beside code and name, no synthetic flag; and one ward left out
+    for name in ("wards.geojson", "lsoas.geojson"):
+        collection = json.loads((built_borough.boundaries / name).read_text())
+        for index, feature in enumerate(collection["features"]):
+            (ring,) = feature["geometry"]["coordinates"]
+            assert _clockwise(ring), "the generator's rings are not clockwise"
+            polygon = [ring[::-1]]
+            feature["geometry"] = (
+                {"type": "MultiPolygon", "coordinates": [polygon]}
+                if index % 2
+                else {"type": "Polygon", "coordinates": polygon}
+            )
+            code, area_name = feature["properties"]["code"], feature["properties"]["name"]
+            feature["properties"] = {"code": code, "name": area_name, "GlobalID": "x", "SHAPE_Area": 1.0}
+        if name == "wards.geojson":
+            left_out = collection["features"].pop(0)["properties"]["code"]
+        (tmp_path / name).write_text(json.dumps(collection))
+    monkeypatch.setenv(maps.BOUNDARIES_ENV, str(tmp_path))
+    test = _run("service_demand.py")
+    ward_map, lsoa_map = _maps(test)
+    wards = {code for (code,) in _services(published, "select ward_code from marts.dim_ward")}
+    assert sorted(ward_map) == sorted(wards - {left_out}) and lsoa_map
+    outer_rings = [
+        rings[0] for drawn in (ward_map, lsoa_map) for f in drawn.values() for rings in f["geometry"]["coordinates"]
+    ]
+    assert all(_clockwise(ring) for ring in outer_rings), "counterclockwise: d3-geo would fill the globe"
+    captions = [c.value for c in test.caption]
+    assert any(f"1 ward(s) with no boundary in {tmp_path / 'wards.geojson'} not drawn" in c for c in captions)
+    assert not any("SYNTHETIC" in c for c in captions)
+    assert sum(f"Boundaries: {tmp_path}" in c for c in captions) == 2
+
+
+@pytest.mark.parametrize("boundaries", ["missing folder", "unreadable files", "other areas"])
+def test_boundaries_missing_or_matching_no_area_give_a_caption_not_an_error(
+    published: Path, boundaries: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "boundaries"
+    if boundaries != "missing folder":
+        folder.mkdir()
+        square = {"type": "Polygon", "coordinates": [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]}
+        other = {"type": "Feature", "properties": {"code": "E05000001", "name": "elsewhere"}, "geometry": square}
+        text = "not json" if boundaries == "unreadable files" else json.dumps({"features": [other]})
+        for name in ("wards.geojson", "lsoas.geojson"):
+            (folder / name).write_text(text)
+    monkeypatch.setenv(maps.BOUNDARIES_ENV, str(folder))
+    test = _run("service_demand.py")
+    assert not test.exception and not test.error
+    assert not _maps(test)
+    expected = "no readable boundary file" if boundaries != "other areas" else "has no boundary for any"
+    assert [c.value.split(":")[0] for c in test.caption if expected in c.value] == ["No ward map", "No LSOA map"]

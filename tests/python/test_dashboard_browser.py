@@ -3,9 +3,10 @@ Playwright for Python, against `streamlit run` on a free localhost port serving 
 published from the small borough.
 
 Rules guarded (issue 14): every page opens in a browser and shows its figures from the published
-file (a headline checked against the published table), a withheld count reads [c] on screen, and a
-screenshot of each page is saved under reports/screenshots/. Skipped, saying why, where
-/usr/bin/chromium is not installed (`.ci/run` installs it).
+file (a headline checked against the published table), service demand its ward and LSOA maps (on
+the generator's boundaries), a withheld count reads [c] on screen, and a screenshot of each page is
+saved under reports/screenshots/. Skipped, saying why, where /usr/bin/chromium is not installed
+(`.ci/run` installs it).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 import pytest
+from dbt_project import Workspace
 
-from insight_hub.dashboard import app, browser
+from insight_hub.dashboard import app, browser, maps
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -32,9 +34,16 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def dashboard(published_borough: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run` on a free localhost port, reading the published borough; yields its address."""
-    with browser.serving(published_borough, tmp_path_factory.mktemp("streamlit") / "streamlit.log") as address:
+def dashboard(
+    published_borough: Path, built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`streamlit run` on a free localhost port, reading the published borough and drawing its maps on
+    the boundaries its generator wrote; yields its address."""
+    with browser.serving(
+        published_borough,
+        tmp_path_factory.mktemp("streamlit") / "streamlit.log",
+        env={maps.BOUNDARIES_ENV: str(built_borough.boundaries)},
+    ) as address:
         yield address
 
 
@@ -112,6 +121,7 @@ def test_every_page_opens_in_chromium_with_published_figures(dashboard: str, pub
                 )
                 assert build_id[:8] in text, f"{url_path}: the header does not name the build"
                 assert figure in text, f"{url_path}: {figure!r} (published) not shown"
+                assert "No ward map" not in text and "No LSOA map" not in text, f"{url_path}: a map is missing"
                 page.screenshot(path=str(SCREENSHOTS / f"{url_path}.png"), full_page=True)
             _withheld_cells_download_as_c(page, dashboard, published_borough)
         finally:

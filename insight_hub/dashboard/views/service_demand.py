@@ -1,13 +1,14 @@
 """Service demand: people known per 1,000 residents by ward, with 95% intervals, against the
-borough; the LSOAs of a chosen ward (share_ward_service_demand, share_lsoa_service_demand,
-share_borough_service_demand)."""
+borough, and on a ward map; the LSOAs of a chosen ward on a map and in a table
+(share_ward_service_demand, share_lsoa_service_demand, share_borough_service_demand; the maps'
+boundaries: insight_hub.dashboard.maps)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from insight_hub.dashboard import common, data
-from insight_hub.dashboard.maps import ward_map
+from insight_hub.dashboard.maps import LSOA, WARD, area_map
 
 common.header(
     "Service demand by ward and LSOA",
@@ -122,7 +123,7 @@ st.caption(
     f"{service_name}: dashed line = borough rate; bars = 95% interval. "
     + (f"{withheld} ward(s) withheld ([c]) are not plotted." if withheld else "No ward withheld.")
 )
-ward_map(wards[wards.service_name == service_name], service_name)
+area_map(wards[wards.service_name == service_name], WARD, service_name)
 common.table(
     wards,
     "ward_service_demand",
@@ -154,6 +155,7 @@ if ward_names:
         "order by service_name, lsoa21_name",
         [*params, ward_name],
     )
+    area_map(lsoas[lsoas.service_name == service_name], LSOA, service_name)
     common.table(
         lsoas,
         "lsoa_service_demand",
