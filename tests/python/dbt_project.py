@@ -59,6 +59,15 @@ class Workspace:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    def copy(self, root: Path, project: Path | None = None) -> Workspace:
+        """This workspace's landing, warehouse and dbt artifacts, copied under `root` so a test may change
+        them (built with this project, or `project`), under the same key."""
+        workspace = Workspace(root, project=project or self.project, master_key=self.master_key)
+        shutil.copytree(self.landing, workspace.landing)
+        shutil.copytree(self.warehouse.parent, workspace.warehouse.parent)
+        shutil.copytree(self.target, workspace.target)
+        return workspace
+
     def env(self, **overrides: str) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", None)

@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -56,15 +55,6 @@ while not os.path.exists(stop):
     time.sleep(0.05)
 json.dump({"seen": sorted(seen), "errors": errors[:5], "queries": queries}, open(out, "w"))
 """
-
-
-def _copy(built_borough: Workspace, root: Path, project: Path | None = None) -> Workspace:
-    """The built borough's landing, warehouse and dbt artifacts, copied so a test may change them."""
-    workspace = Workspace(root, project=project or built_borough.project, master_key=built_borough.master_key)
-    shutil.copytree(built_borough.landing, workspace.landing)
-    shutil.copytree(built_borough.warehouse.parent, workspace.warehouse.parent)
-    shutil.copytree(built_borough.target, workspace.target)
-    return workspace
 
 
 def _night(workspace: Workspace, *args: str, wait: bool = True) -> subprocess.Popen[str]:
@@ -110,7 +100,7 @@ def _last_build(workspace: Workspace) -> str:
 @pytest.fixture(scope="module")
 def published(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """A copy of the built borough after a night's purge (nothing has expired), exports and publish."""
-    workspace = _copy(built_borough, tmp_path_factory.mktemp("night"))
+    workspace = built_borough.copy(tmp_path_factory.mktemp("night"))
     process = _night(workspace, "--steps", "purge,export,publish")
     assert process.returncode == nightly.EXIT_OK, process.stdout.read() if process.stdout else ""
     return workspace
@@ -190,7 +180,7 @@ def test_reader_sees_one_build_while_a_build_fails_halfway_and_nights_never_over
         "-- planted by test_nightly_publish: fails the build halfway\nselect 1 as planted from "
         "{{ ref('int_households__located') }} limit 1\n"
     )
-    workspace = _copy(built_borough, tmp_path / "night", project=project)
+    workspace = built_borough.copy(tmp_path / "night", project=project)
     first = _night(workspace, "--steps", "publish")
     assert first.returncode == nightly.EXIT_OK
     services = workspace.root / "published" / "services.duckdb"
@@ -320,7 +310,7 @@ def test_a_build_killed_at_a_random_point_then_rerun_equals_an_uninterrupted_bui
     # kill -9 while a randomly chosen model of `dbt run` is running, rerun, and compare with the
     # uninterrupted build of the same deliveries: every mart and share alike, and the history tables
     # holding no row of the build that never finished
-    workspace = _copy(built_borough, tmp_path)
+    workspace = built_borough.copy(tmp_path)
     seed = int.from_bytes(os.urandom(4), "big")
     chooser = random.Random(seed)
     run = subprocess.Popen(

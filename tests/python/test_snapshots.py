@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,10 +45,7 @@ def _rewrite(path: Path, change: Callable[[list[dict[str, str]]], list[dict[str,
 
 def test_snapshots_keep_what_was_true_on_a_past_date(built_borough: Workspace, tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    workspace = Workspace(tmp_path / "night", project=project, master_key=built_borough.master_key)
-    shutil.copytree(built_borough.landing, workspace.landing)
-    shutil.copytree(built_borough.warehouse.parent, workspace.warehouse.parent)
-    shutil.copytree(built_borough.target, workspace.target)
+    workspace = built_borough.copy(tmp_path / "night", project=project)
     with duckdb.connect(str(workspace.warehouse)) as con:
         columns = {
             c
