@@ -15,6 +15,15 @@ common.header(
     "Where each service's people live: people known per 1,000 residents, by ward and LSOA, with 95% "
     "Wilson intervals, against the borough rate. Counts cover the commission's whole period.",
 )
+# a people-known count as every table here shows it: withheld or not, its rate and 95% interval
+PEOPLE_KNOWN = [
+    "people_known_count",
+    "people_known_count_status",
+    "people_known_rate_per_1000",
+    "people_known_rate_per_1000_ci_lower",
+    "people_known_rate_per_1000_ci_upper",
+]
+
 ward_table = common.relation("share_ward_service_demand")
 chosen = common.filters(commission_table=ward_table)
 where, params = chosen.where()
@@ -29,11 +38,7 @@ common.table(
     keep=[
         "service_name",
         "resident_count",
-        "people_known_count",
-        "people_known_count_status",
-        "people_known_rate_per_1000",
-        "people_known_rate_per_1000_ci_lower",
-        "people_known_rate_per_1000_ci_upper",
+        *PEOPLE_KNOWN,
         "households_known_count",
         "households_known_count_status",
         "households_known_rate_per_1000",
@@ -132,11 +137,7 @@ common.table(
         "ward_code",
         "ward_name",
         "resident_count",
-        "people_known_count",
-        "people_known_count_status",
-        "people_known_rate_per_1000",
-        "people_known_rate_per_1000_ci_lower",
-        "people_known_rate_per_1000_ci_upper",
+        *PEOPLE_KNOWN,
         "borough_people_known_rate_per_1000",
         "people_known_rate_ratio_to_borough",
         "people_known_compared_with_borough",
@@ -165,20 +166,16 @@ if ward_names:
             "lsoa21_name",
             "imd_decile",
             "resident_count",
-            "people_known_count",
-            "people_known_count_status",
-            "people_known_rate_per_1000",
-            "people_known_rate_per_1000_ci_lower",
-            "people_known_rate_per_1000_ci_upper",
+            *PEOPLE_KNOWN,
             "people_known_compared_with_borough",
         ],
     )
 
 st.subheader("Community safety demand by ward")
+all_services, all_services_params = chosen.where(service=False)
 safety = common.read(
-    f"select * from {common.relation('share_ward_community_safety_demand')} where {chosen.where(service=False)[0]} "
-    "order by ward_name",
-    chosen.where(service=False)[1],
+    f"select * from {common.relation('share_ward_community_safety_demand')} where {all_services} order by ward_name",
+    all_services_params,
 )
 common.table(
     safety,
@@ -187,11 +184,7 @@ common.table(
         "ward_code",
         "ward_name",
         "resident_count",
-        "people_known_count",
-        "people_known_count_status",
-        "people_known_rate_per_1000",
-        "people_known_rate_per_1000_ci_lower",
-        "people_known_rate_per_1000_ci_upper",
+        *PEOPLE_KNOWN,
         "people_known_compared_with_borough",
         "households_with_other_needs_count",
         "households_with_other_needs_count_status",
