@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "scale": f"{args.scale:g}",
         "fault_profile": args.fault_profile,
-        **{key: value for key, value in asdict(evaluation).items() if not isinstance(value, dict)},
+        # the counts; the pair scores below, the threshold table stays in the evaluation report
+        **{key: value for key, value in asdict(evaluation).items() if isinstance(value, int | float | str)},
         **{key: _scores(getattr(evaluation, key)) for key in ("persons", "anchored_persons", "households")},
     }
     print(figures)
