@@ -10,7 +10,8 @@ file, the line and the problem, listed in delivery_data_quality with its
 status, and the rest of the build goes on with that extract's earlier
 deliveries; no cell of a bad file reaches the log or the console. The build
 fails only when a delivery's reject rate passes var max_delivery_reject_rate,
-and then only that test fails. One rule (delivery_sequence) decides which
+and then only that test fails. The privacy guard reads only the accepted
+deliveries, past the bad files, and still catches a leak of an accepted one. One rule (delivery_sequence) decides which
 delivery is current, for the spine and delivery_data_quality alike.
 
 All faults (the two bad rows in the current housing delivery and every bad
@@ -29,6 +30,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_project import Workspace
+
+from insight_hub import privacy_guard
 
 COMMISSION = "IH-2026-001"
 FAULT_PERIOD = "2026-11"
@@ -92,6 +95,7 @@ class BrokenRun:
     fault_output: str
     fault_returncode: int
     fault_results: list[dict]
+    build_manifest: dict
     freshness_output: str
     freshness_results: list[dict]
     fault_cells: list[str]
@@ -211,6 +215,8 @@ def broken(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -
     fault_cells, latin1_line, truncated_row = _plant_faults(workspace.landing, register_file)
     faulty = workspace.dbt("build", check=False)
     fault_results = json.loads((workspace.target / "run_results.json").read_text())["results"]
+    # the build's manifest, as the nightly guard step reads it (source freshness below writes its own)
+    build_manifest = json.loads((workspace.target / "manifest.json").read_text())
     freshness = workspace.dbt("source", "freshness", "--select", "source:housing.housing_register", check=False)
     return BrokenRun(
         workspace,
@@ -224,6 +230,7 @@ def broken(built_borough: Workspace, tmp_path_factory: pytest.TempPathFactory) -
         fault_output=faulty.stdout + faulty.stderr,
         fault_returncode=faulty.returncode,
         fault_results=fault_results,
+        build_manifest=build_manifest,
         freshness_output=freshness.stdout + freshness.stderr,
         freshness_results=json.loads((workspace.target / "sources.json").read_text())["results"],
         fault_cells=fault_cells,
@@ -371,3 +378,25 @@ def test_no_cell_of_a_bad_file_reaches_the_log_or_console(broken: BrokenRun) -> 
         leaked = [cell for cell in broken.fault_cells if cell in text]
         assert not leaked, f"{len(leaked)} cells of a bad file in the log or console"
         assert "Bront" not in text
+
+
+def test_the_privacy_guard_reads_past_the_bad_files_and_still_catches_a_leak(
+    broken: BrokenRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the guard reads only the deliveries the pre-load check accepted (a bad file would stop it), so
+    # attack it there: a resident's surname from the current, accepted housing delivery stored in a mart
+    # of a warehouse built beside every bad file must still be reported, and nothing else
+    lines = broken.register_file.read_text(encoding="utf-8").splitlines()
+    surname = lines[0].split(",").index("Surname")
+    surnames = [line.split(",")[surname] for line in lines[1:] if '"' not in line]
+    planted = min((s for s in surnames if len(s) >= 5 and s.isalpha()), key=lambda s: (surnames.count(s), s))
+    leaky = tmp_path / "insight_hub.duckdb"
+    shutil.copy(broken.workspace.warehouse, leaky)
+    with duckdb.connect(str(leaky)) as con:
+        con.execute(f"create table marts.planted_leak as select '{planted}' as area").fetchall()
+    assert broken.workspace.master_key is not None
+    monkeypatch.setenv("DBT_ENV_SECRET_INSIGHT_HUB_MASTER_KEY", broken.workspace.master_key)
+    monkeypatch.setenv("INSIGHT_HUB_TARGET", "test")
+    values, leaks = privacy_guard.check(leaky, broken.build_manifest)
+    assert values > 1_000, "the guard found too few identifier values to mean anything"
+    assert leaks and all("marts.planted_leak" in leak for leak in leaks), leaks
